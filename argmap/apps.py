@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArgmapConfig(AppConfig):
+    name = "argmap"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,76 @@
+"""Loading what the browsing pages show, in a fixed number of queries whatever the map's size.
+
+`load_graph` reads the map's shape (two queries); the pages then decide which nodes to show and
+fetch exactly those with `node_cards` (two queries: nodes, then their quotes with sources).
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q
+
+from argmap.models import Map, Node, NodeKind, Quote, Relation
+from argmap.tree import Edge, MapGraph, Path, Row, parse_path, path_key, walk
+
+
+def load_graph(map_: Map) -> MapGraph:
+    edges = [Edge(*row) for row in Relation.objects.visible_edges(map_)]
+    theses, evidence = [], []
+    marked = (
+        Node.objects.in_map(map_)
+        .live()
+        .filter(Q(kind=NodeKind.THESIS) | Q(quotes__deleted_at__isnull=True, quotes__isnull=False))
+        .values_list("id", "kind")
+        .distinct()
+        .order_by("id")
+    )
+    for node_id, kind in marked:
+        (theses if kind == NodeKind.THESIS else evidence).append(node_id)
+    return MapGraph(theses, edges, evidence)
+
+
+def node_cards(ids: Iterable[int]) -> dict[int, Node]:
+    """The nodes with these ids, each with its author, live quotes (and their sources) and
+    `comment_count` of live comments."""
+    live_quotes = Quote.objects.live().select_related("source").order_by("id")
+    nodes = (
+        Node.objects.filter(pk__in=set(ids))
+        .select_related("author")
+        .annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
+        .prefetch_related(Prefetch("quotes", queryset=live_quotes, to_attr="live_quotes"))
+    )
+    return {node.pk: node for node in nodes}
+
+
+def attach_nodes(rows: list[Row], graph: MapGraph) -> dict[int, Node]:
+    """Fetch every node the rows show (and their other parents) and hang them on the rows."""
+    shown = list(walk(rows))
+    wanted = {row.node_id for row in shown} | {e.parent for row in shown for e in row.other_parents}
+    cards = node_cards(wanted)
+    for row in shown:
+        row.node = cards[row.node_id]
+        row.other_places = [(cards[e.parent], e.stance, place_path(graph, e)) for e in row.other_parents]
+    return cards
+
+
+def place_path(graph: MapGraph, edge: Edge) -> Path:
+    """The path that shows `edge.child` under `edge.parent` (by the parent's shortest path)."""
+    return (graph.path_to(edge.parent) or (edge.parent,)) + (edge.child,)
+
+
+def tree_url(map_: Map, path: Path, filter_name: str = "all") -> str:
+    """The map page opened down to `path` and scrolled to it; works without JavaScript."""
+    params = [f"open={path_key(path[:i])}" for i in range(2, len(path))]
+    if filter_name != "all":
+        params.append(f"filter={filter_name}")
+    query = "?" + "&".join(params) if params else ""
+    return f"{map_.get_absolute_url()}{query}#node-{'-'.join(map(str, path))}"
+
+
+def open_paths_from(values: Iterable[str], graph: MapGraph) -> set[Path]:
+    """The open branches named in a request, keeping only real paths of this map."""
+    paths = set()
+    for value in list(values)[:500]:
+        path = parse_path(value)
+        if path and graph.is_path(path):
+            paths.add(path)
+    return paths

@@ -1,0 +1,394 @@
+"""Argmap's data model: sources, maps, nodes and the relations between them, quotes, comments.
+
+A map is a directed acyclic graph of nodes. A thesis is a root; every other node bears on one or
+more nodes of the same map through a Relation (support or oppose). Evidence is a claim with at
+least one Quote, which anchors it to an exact passage of a Source by code point offsets.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from argmap import anchoring
+
+PUBLIC_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes get read aloud in class
+
+
+def new_public_code(length: int = 10) -> str:
+    # 31**10 ≈ 8e14 codes: an unlisted map's link cannot be guessed.
+    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(length))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SoftDeleteQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class SoftDeletable(models.Model):
+    """Rows are never removed by the product: deleting stamps them, restoring clears the stamp."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def soft_delete(self, by=None) -> None:
+        self.deleted_at = timezone.now()
+        self.deleted_by = by
+        self.save(update_fields=["deleted_at", "deleted_by"])
+
+    def restore(self) -> None:
+        self.deleted_at = None
+        self.deleted_by = None
+        self.save(update_fields=["deleted_at", "deleted_by"])
+
+
+class Source(models.Model):
+    """An article, its text stored verbatim: quotes point into it by code point offsets.
+
+    Sources are shared: the same text is stored once (found by its hash) and attached to any
+    number of maps. Once quoted, the text can never change; a corrected text is a new source.
+    """
+
+    code = models.CharField(max_length=16, unique=True, editable=False)
+    title = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        opening = " ".join(self.text.split()[:8])
+        return f"Untitled source: “{opening}…”"
+
+    def clean(self) -> None:
+        anchoring.check_storable_text(self.text)
+
+    def save(self, *args, **kwargs) -> None:
+        new_hash = text_hash(self.text)
+        if self.pk and new_hash != self.content_hash and self.quotes.exists():
+            raise ValidationError(
+                "This source is quoted, so its text cannot change: add the corrected text as a new source."
+            )
+        self.content_hash = new_hash
+        if not self.code:
+            self.code = new_hash[:12]
+        super().save(*args, **kwargs)
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private (only people given a role)"
+    UNLISTED = "unlisted", "Unlisted (anyone with the link)"
+    PUBLIC = "public", "Public (listed for everyone)"
+
+
+class MapQuerySet(models.QuerySet):
+    def listed(self):
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def visible_to(self, user):
+        """Maps a user may open without knowing a link: public ones and their own."""
+        if user is None or not user.is_authenticated:
+            return self.listed()
+        return self.filter(models.Q(visibility=Visibility.PUBLIC) | models.Q(owner=user))
+
+
+class Map(models.Model):
+    code = models.CharField(max_length=32, unique=True, default=new_public_code, editable=False)
+    title = models.CharField(max_length=200)
+    question = models.TextField(blank=True, help_text="The question or motion the class argues.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
+    sources = models.ManyToManyField(Source, through="MapSource", related_name="maps")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:60] or "map"
+
+    def get_absolute_url(self) -> str:
+        return reverse("map-detail", args=[self.code, self.slug])
+
+
+class MapSource(models.Model):
+    map = models.ForeignKey(Map, on_delete=models.CASCADE)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["map", "source"], name="map_source_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source} in {self.map}"
+
+
+class NodeKind(models.TextChoices):
+    THESIS = "thesis", "Thesis"
+    CLAIM = "claim", "Claim"
+
+
+class NodeQuerySet(SoftDeleteQuerySet):
+    def in_map(self, map_):
+        return self.filter(map=map_)
+
+    def theses(self):
+        return self.filter(kind=NodeKind.THESIS)
+
+
+class Node(SoftDeletable):
+    """A thesis or a claim, in its author's own words. A claim with quotes is a piece of evidence."""
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="nodes")
+    kind = models.CharField(max_length=10, choices=NodeKind.choices, default=NodeKind.CLAIM)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="nodes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The map page lists a map's live theses.
+            models.Index(fields=["map", "kind"], name="node_map_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_thesis(self) -> bool:
+        return self.kind == NodeKind.THESIS
+
+    def get_absolute_url(self) -> str:
+        return reverse("node-focus", args=[self.map.code, self.pk])
+
+    def bear_on(self, parent: "Node", stance: str, author=None) -> "Relation":
+        return Relation.objects.link(self, parent, stance, author=author)
+
+
+class Stance(models.TextChoices):
+    SUPPORT = "support", "Supports"
+    OPPOSE = "oppose", "Opposes"
+
+
+class CycleError(ValidationError):
+    pass
+
+
+class RelationQuerySet(SoftDeleteQuerySet):
+    def visible_edges(self, map_):
+        """(id, child, parent, stance) of every live relation between live nodes of a map."""
+        return (
+            self.filter(map=map_, deleted_at__isnull=True)
+            .filter(child__deleted_at__isnull=True, parent__deleted_at__isnull=True)
+            .order_by("id")
+            .values_list("id", "child_id", "parent_id", "stance")
+        )
+
+    def link(self, child: Node, parent: Node, stance: str, author=None) -> "Relation":
+        """Make `child` bear on `parent`, refusing anything that would break the map's shape.
+
+        The map row is locked first, so two people adding the two halves of a cycle at once are
+        serialised and the second one sees the first one's relation (on SQLite the immediate
+        transaction mode takes the write lock at BEGIN, to the same effect).
+        """
+        if stance not in Stance.values:
+            raise ValidationError(f"A relation is support or oppose, not {stance!r}.")
+        if child.map_id != parent.map_id:
+            raise ValidationError("A node can only bear on nodes of the same map.")
+        if child.is_thesis:
+            raise ValidationError("A thesis stands on its own: it cannot support or oppose another node.")
+        if child.pk == parent.pk:
+            raise CycleError("A node cannot support or oppose itself.")
+        with transaction.atomic():
+            Map.objects.select_for_update().filter(pk=child.map_id).first()
+            if self.live().filter(child=child, parent=parent).exists():
+                raise ValidationError("This node already bears on that one.")
+            if reaches_upward(parent.pk, child.pk):
+                raise CycleError(
+                    f"“{_short(child.text)}” cannot bear on “{_short(parent.text)}”: "
+                    "that node already depends on it, so the map would go round in a circle."
+                )
+            return self.create(map_id=child.map_id, child=child, parent=parent, stance=stance, author=author)
+
+
+def _short(text: str, length: int = 60) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def reaches_upward(start_id: int, target_id: int) -> bool:
+    """True if `target_id` is `start_id` or any node that `start_id` bears on, directly or not.
+
+    Relations of deleted nodes count too: restoring a node must never bring back a cycle.
+    """
+    table = Relation._meta.db_table
+    sql = f"""
+        WITH RECURSIVE up(id) AS (
+            SELECT %s
+            UNION
+            SELECT r.parent_id FROM {table} r JOIN up ON r.child_id = up.id
+            WHERE r.deleted_at IS NULL
+        )
+        SELECT 1 FROM up WHERE id = %s LIMIT 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start_id, target_id])
+        return cursor.fetchone() is not None
+
+
+class Relation(SoftDeletable):
+    """`child` bears on `parent`: supports it or opposes it."""
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="relations")
+    child = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="child_links")
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RelationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "parent"], condition=models.Q(deleted_at__isnull=True), name="relation_live_once"
+            ),
+            models.CheckConstraint(condition=~models.Q(child=models.F("parent")), name="relation_not_self"),
+        ]
+        indexes = [
+            # visible_edges(): every live relation of one map, on each page view.
+            models.Index(fields=["map", "deleted_at"], name="relation_map_live"),
+            # reaches_upward() walks from a child to its parents.
+            models.Index(fields=["child", "deleted_at"], name="relation_child_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.stance} {self.parent_id}"
+
+
+class QuoteQuerySet(SoftDeleteQuerySet):
+    def of_map(self, map_):
+        return self.filter(node__map=map_)
+
+
+class Quote(SoftDeletable):
+    """Ties a piece of evidence to a passage of a source, the W3C Web Annotation way.
+
+    `start`/`end` are a TextPositionSelector (Unicode code points, end exclusive); `exact` with
+    `prefix`/`suffix` is a TextQuoteSelector. Saving checks that `exact` is the source's own text
+    at those offsets and refuses anything else.
+    """
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="quotes")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=anchoring.CONTEXT_LENGTH * 2, blank=True)
+    suffix = models.CharField(max_length=anchoring.CONTEXT_LENGTH * 2, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="quote_not_empty")]
+        indexes = [
+            # The source reader lists every quote of one source.
+            models.Index(fields=["source", "start"], name="quote_source_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"“{_short(self.exact)}” ({self.source})"
+
+    def save(self, *args, **kwargs) -> None:
+        anchoring.verify(self.source.text, self.start, self.end, self.exact)
+        if not MapSource.objects.filter(map_id=self.node.map_id, source_id=self.source_id).exists():
+            raise ValidationError("Evidence can only quote the sources of its own map.")
+        self.prefix, self.suffix = anchoring.context_of(self.source.text, self.start, self.end)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def anchor(cls, node: Node, source: Source, exact: str, start: int | None = None, **fields) -> "Quote":
+        """Build (not save) a quote of `exact`, found in the source or checked at `start`."""
+        position = anchoring.locate(source.text, exact, start=start)
+        return cls(node=node, source=source, start=position.start, end=position.end, exact=exact, **fields)
+
+
+class Comment(SoftDeletable):
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="comments")
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SoftDeleteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return _short(self.text)
+
+    def clean(self) -> None:
+        if self.reply_to_id and self.reply_to.node_id != self.node_id:
+            raise ValidationError("A reply belongs to the same node as the comment it answers.")

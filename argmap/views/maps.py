@@ -1,0 +1,150 @@
+"""Browsing maps: the list, a map's trees (whole page or one branch for htmx), a node's focus view."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from argmap.browsing import attach_nodes, load_graph, node_cards, open_paths_from, place_path
+from argmap.models import Comment, Map
+from argmap.permissions import map_for_viewer
+from argmap.tree import FILTERS, OPPOSE, SUPPORT, MapGraph, Path, build_row, parse_path, path_key
+
+
+@require_safe
+def map_list(request):
+    maps = Map.objects.visible_to(request.user).select_related("owner").order_by("title")
+    return render(request, "maps/list.html", {"maps": maps})
+
+
+def _tree_filter(request) -> str:
+    value = request.GET.get("filter") or "all"
+    return value if value in FILTERS else "all"
+
+
+class TreeState:
+    """What the reader asked to see: a filter, the open branches, perhaps everything expanded.
+
+    It writes the query strings of the toggle forms, so expanding works without JavaScript too.
+    """
+
+    def __init__(self, request, full_graph: MapGraph):
+        self.filter = _tree_filter(request)
+        self.graph = full_graph.filtered(self.filter)
+        self.open = open_paths_from(request.GET.getlist("open"), self.graph)
+        self.total_rows = sum(1 + self.graph.rows_below(t) for t in self.graph.theses)
+        self.can_expand_all = self.total_rows <= settings.ARGMAP_EXPAND_ALL_LIMIT
+        self.expand_all = request.GET.get("expand") == "all" and self.can_expand_all
+        # "Show all" on a long level asks for every child instead of the first page of them.
+        self.page = None if request.GET.get("children") == "all" else settings.ARGMAP_CHILDREN_PAGE
+
+    def thesis_rows(self):
+        # Theses start open; everything below starts closed.
+        return [self.row((thesis,), default_open=True) for thesis in self.graph.theses]
+
+    def row(self, path: Path, default_open: bool = False):
+        open_paths = self.open | ({path} if default_open else set())
+        return build_row(
+            self.graph,
+            path,
+            open_paths=open_paths,
+            expand_all=self.expand_all,
+            page=self.page,
+        )
+
+    def toggled(self, path: Path) -> list[str]:
+        """The `open` values that flip this branch: closing it closes everything beneath too."""
+        if path in self.open or self.expand_all:
+            kept = {p for p in self.open if p[: len(path)] != path}
+        else:
+            kept = self.open | {path}
+        return sorted(path_key(p) for p in kept)
+
+
+@require_safe
+def map_detail(request, code: str, slug: str | None = None):
+    map_ = map_for_viewer(request, code)
+    if slug != map_.slug and not request.htmx:
+        url = map_.get_absolute_url()
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    graph = load_graph(map_)
+    state = TreeState(request, graph)
+    rows = state.thesis_rows()
+    attach_nodes(rows, state.graph)
+    context = {
+        "map": map_,
+        "rows": rows,
+        "state": state,
+        "filters": [("all", "Everything"), (SUPPORT, "Supporting only"), (OPPOSE, "Opposing only"),
+                    ("evidence", "Evidence only")],
+        "sources": map_.sources.order_by("mapsource__id"),
+        "node_count": len(graph),
+    }
+    if request.htmx and request.htmx.target == "trees":
+        return render(request, "maps/detail.html#trees", context)
+    return render(request, "maps/detail.html", context)
+
+
+@require_safe
+def branch(request, code: str):
+    """One node's row at one place in a tree, open or closed: what the expand buttons fetch.
+
+    Without htmx the same request shows the whole map page with that branch open.
+    """
+    map_ = map_for_viewer(request, code)
+    path = parse_path(request.GET.get("path", ""))
+    if path is None:
+        return HttpResponseBadRequest("Which branch? The path should look like 12.34.56.")
+    if not request.htmx:
+        return redirect(f"{map_.get_absolute_url()}?{request.GET.urlencode()}#node-{'-'.join(map(str, path))}")
+    graph = load_graph(map_)
+    state = TreeState(request, graph)
+    if not state.graph.is_path(path):
+        raise Http404("That branch is not in this map (any more).")
+    row = state.row(path)
+    attach_nodes([row], state.graph)
+    return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state})
+
+
+@require_safe
+def node_focus(request, code: str, node_id: int):
+    map_ = map_for_viewer(request, code)
+    graph = load_graph(map_)
+    if node_id not in graph:
+        raise Http404("No such node in this map.")
+    path = parse_path(request.GET.get("path", ""))
+    if not (path and path[-1] == node_id and graph.is_path(path)):
+        path = graph.path_to(node_id)
+    children = graph.children(node_id)
+    parents = graph.parents(node_id)
+    cards = node_cards(set(path) | {e.child for e in children} | {e.parent for e in parents})
+    node = cards[node_id]
+    comments = Comment.objects.live().filter(node=node).select_related("author").order_by("created_at", "id")
+    context = {
+        "map": map_,
+        "node": node,
+        "path": path,
+        "breadcrumbs": [(cards[n], path[: i + 1]) for i, n in enumerate(path[:-1])],
+        "sides": [(cards[t], graph.side(t, node_id)) for t in graph.theses if graph.side(t, node_id)],
+        "supporting": [_child(graph, cards, path, e) for e in children if e.stance == SUPPORT],
+        "opposing": [_child(graph, cards, path, e) for e in children if e.stance == OPPOSE],
+        "places": [(cards[e.parent], e.stance, place_path(graph, e)) for e in parents],
+        "descendant_count": graph.descendant_count(node_id),
+        "comment_threads": _threads(comments),
+    }
+    return render(request, "maps/focus.html", context)
+
+
+def _child(graph, cards, path, edge):
+    return {"node": cards[edge.child], "path": path + (edge.child,),
+            "descendant_count": graph.descendant_count(edge.child)}
+
+
+def _threads(comments) -> list[dict]:
+    """Comments as a forest of replies; a reply to a deleted comment stays visible at the top."""
+    by_id = {c.pk: {"comment": c, "replies": []} for c in comments}
+    roots = []
+    for item in by_id.values():
+        parent = by_id.get(item["comment"].reply_to_id)
+        (parent["replies"] if parent else roots).append(item)
+    return roots
