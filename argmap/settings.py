@@ -158,6 +158,11 @@ STORAGES = {
     },
 }
 
+# Outside production, serve static files straight from the finders (no collectstatic needed,
+# also under the test live server); production serves the collected, hashed, compressed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG and not PRODUCTION
+
 # No inline scripts or styles anywhere: everything comes from our own static files.
 SECURE_CSP = {
     "default-src": [CSP.NONE],
