@@ -4,6 +4,8 @@
 fetch exactly those with `node_cards` (two queries: nodes, then their quotes with sources).
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q
@@ -12,7 +14,36 @@ from argmap.models import Map, Node, NodeKind, Quote, Relation
 from argmap.tree import Edge, MapGraph, Path, Row, parse_path, path_key, walk
 
 
+_graphs: OrderedDict[tuple, MapGraph] = OrderedDict()
+_graphs_lock = threading.Lock()
+GRAPHS_KEPT = 32
+
+
 def load_graph(map_: Map) -> MapGraph:
+    """The map's graph, reused while the map's revision is unchanged (two queries when it changed).
+
+    The key holds the revision read with the map row, so every process notices another process's
+    change on its next request; a graph is never edited after it is built.
+    """
+    key = (map_.pk, map_.code, map_.revision)
+    with _graphs_lock:
+        if key in _graphs:
+            _graphs.move_to_end(key)
+            return _graphs[key]
+    graph = read_graph(map_)
+    with _graphs_lock:
+        _graphs[key] = graph
+        while len(_graphs) > GRAPHS_KEPT:
+            _graphs.popitem(last=False)
+    return graph
+
+
+def forget_graphs() -> None:
+    with _graphs_lock:
+        _graphs.clear()
+
+
+def read_graph(map_: Map) -> MapGraph:
     edges = [Edge(*row) for row in Relation.objects.visible_edges(map_)]
     theses, evidence = [], []
     marked = (

@@ -5,6 +5,7 @@ it, so overlapping and nested quotes render as flat, valid HTML (no nested links
 characters stay exactly those of the source.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -50,8 +51,11 @@ def segments(text_length: int, spans: list[Span]) -> list[Segment]:
     return result
 
 
-def render(text: str, spans: list[Span], target: int | None = None) -> SafeString:
-    """HTML for the whole text: plain runs escaped, quoted runs as links to the list of their uses.
+def render(
+    text: str, spans: list[Span], href: Callable[[Segment], str], target: int | None = None
+) -> SafeString:
+    """HTML for the whole text: plain runs escaped, quoted runs as links (`href(segment)`) to the
+    list of the quotes that cover them.
 
     Each quote also gets an empty anchor (`#quote-ID`) where it starts, so a link can scroll to it;
     the `target` quote is marked.
@@ -73,9 +77,8 @@ def render(text: str, spans: list[Span], target: int | None = None) -> SafeStrin
             classes.append("hl-overlap")
         if target is not None and any(s.quote_id == target for s in segment.spans):
             classes.append("is-target")
-        ids = " ".join(str(s.quote_id) for s in segment.spans)
         parts.append(
-            f'<a class="{" ".join(c for c in classes if c)}" href="#uses-{top.quote_id}" '
-            f'draggable="false" data-quotes="{ids}">{piece}</a>'
+            f'<a class="{" ".join(c for c in classes if c)}" href="{escape(href(segment))}" '
+            f'draggable="false">{piece}</a>'
         )
     return mark_safe("".join(parts))

@@ -135,6 +135,8 @@ class Map(models.Model):
     )
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     sources = models.ManyToManyField(Source, through="MapSource", related_name="maps")
+    # Bumped by every change to the map's shape (nodes, relations, quotes): it keys the cached graph.
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +154,11 @@ class Map(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("map-detail", args=[self.code, self.slug])
+
+    @classmethod
+    def touch(cls, map_id: int) -> None:
+        """Record that the map's shape changed (an UPDATE, so concurrent writers never lose a bump)."""
+        cls.objects.filter(pk=map_id).update(revision=models.F("revision") + 1, updated_at=timezone.now())
 
 
 class MapSource(models.Model):
@@ -273,7 +280,7 @@ def reaches_upward(start_id: int, target_id: int) -> bool:
     table = Relation._meta.db_table
     sql = f"""
         WITH RECURSIVE up(id) AS (
-            SELECT %s
+            SELECT CAST(%s AS BIGINT)
             UNION
             SELECT r.parent_id FROM {table} r JOIN up ON r.child_id = up.id
             WHERE r.deleted_at IS NULL

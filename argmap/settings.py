@@ -10,6 +10,7 @@ PostgreSQL in either mode.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -123,6 +124,10 @@ def database_settings() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
+        # Tests use a file too: an in-memory database shared between threads locks differently
+        # from the real thing, and the concurrency tests must see the real behaviour.
+        # One file per test process, so two runs at once never share it.
+        config["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"argmap-test-{os.getpid()}.sqlite3")}
     return config
 
 
@@ -187,6 +192,9 @@ ARGMAP_SITE_URL = os.environ.get("ARGMAP_SITE_URL", "http://127.0.0.1:8000").rst
 ARGMAP_EXPAND_ALL_LIMIT = 400
 # Children shown per level before a "show all" button, so a very wide node stays fast to open.
 ARGMAP_CHILDREN_PAGE = 60
+# The reader lists every quoted passage beside the text up to this many; above it, a click on a
+# highlight lists the quotes at that point.
+ARGMAP_READER_LIST_LIMIT = 150
 
 LOGGING = {
     "version": 1,

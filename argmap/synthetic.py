@@ -48,12 +48,15 @@ def build_map(title: str, sources: list[Source], shape: Shape = Shape(), owner=N
             for node in nodes
             if rng.random() < shape.comment_share
         )
+        Map.touch(map_.pk)  # bulk_create sends no signals
+    map_.refresh_from_db()
     return map_
 
 
 def _shape_relations(map_, nodes, shape, rng):
     """Each claim hangs under one earlier node (a tree, filled level by level), and a few also
-    under a second node of a lower level, which keeps the graph acyclic."""
+    under a second claim of a lower level, which keeps the graph acyclic (and the theses as wide
+    as `top_branching` says)."""
     level = {n.pk: 0 for n in nodes[: shape.theses]}
     relations, frontier, cursor = [], list(nodes[: shape.theses]), shape.theses
     while cursor < len(nodes):
@@ -72,8 +75,8 @@ def _shape_relations(map_, nodes, shape, rng):
     for node in nodes:
         by_level.setdefault(level[node.pk], []).append(node)
     for node in nodes[shape.theses :]:
-        if rng.random() < shape.shared_share and level[node.pk] > 1:
-            candidates = by_level[rng.randint(0, level[node.pk] - 1)]
+        if rng.random() < shape.shared_share and level[node.pk] > 2:
+            candidates = by_level[rng.randint(1, level[node.pk] - 1)]
             relations.append(_relation(map_, node, rng.choice(candidates), rng))
     # A second parent may repeat the first: keep one relation per pair.
     unique = {(r.child_id, r.parent_id): r for r in relations}

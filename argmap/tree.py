@@ -67,6 +67,7 @@ class MapGraph:
         self._below: dict[int, int] = {}
         self._sides: dict[int, dict[int, str]] = {}
         self._rows_below: dict[int, int] = {}
+        self._filtered: dict[str, MapGraph] = {}
 
     def __contains__(self, node: int) -> bool:
         return node in self.nodes
@@ -191,6 +192,11 @@ class MapGraph:
     def filtered(self, name: str) -> "MapGraph":
         """The graph seen through a filter: only supporting relations, only opposing ones, or only
         the branches that lead to evidence. The tree's counts follow the filter."""
+        if name not in self._filtered:
+            self._filtered[name] = self._filter(name)
+        return self._filtered[name]
+
+    def _filter(self, name: str) -> "MapGraph":
         keep: Callable[[Edge], bool]
         if name == SUPPORT:
             keep = lambda e: e.stance == SUPPORT  # noqa: E731

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from argmap.browsing import attach_nodes, load_graph, node_cards, open_paths_from, place_path
@@ -32,11 +33,17 @@ class TreeState:
         self.filter = _tree_filter(request)
         self.graph = full_graph.filtered(self.filter)
         self.open = open_paths_from(request.GET.getlist("open"), self.graph)
-        self.total_rows = sum(1 + self.graph.rows_below(t) for t in self.graph.theses)
-        self.can_expand_all = self.total_rows <= settings.ARGMAP_EXPAND_ALL_LIMIT
         self.expand_all = request.GET.get("expand") == "all" and self.can_expand_all
         # "Show all" on a long level asks for every child instead of the first page of them.
         self.page = None if request.GET.get("children") == "all" else settings.ARGMAP_CHILDREN_PAGE
+
+    @cached_property
+    def total_rows(self) -> int:
+        return sum(1 + self.graph.rows_below(t) for t in self.graph.theses)
+
+    @cached_property
+    def can_expand_all(self) -> bool:
+        return self.total_rows <= settings.ARGMAP_EXPAND_ALL_LIMIT
 
     def thesis_rows(self):
         # Theses start open; everything below starts closed.

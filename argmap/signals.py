@@ -1,0 +1,21 @@
+"""Every saved node, relation or quote changes its map's shape: bump the map's revision.
+
+(bulk_create and queryset.update() send no signals: code that uses them on a live map must call
+Map.touch itself. Only the synthetic builder does, on a map nobody has seen yet.)
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from argmap.models import Map, Node, Quote, Relation
+
+
+@receiver(post_save, sender=Node)
+@receiver(post_save, sender=Relation)
+def node_or_relation_saved(sender, instance, **kwargs):
+    Map.touch(instance.map_id)
+
+
+@receiver(post_save, sender=Quote)
+def quote_saved(sender, instance, **kwargs):
+    Map.touch(instance.node.map_id)
