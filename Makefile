@@ -62,7 +62,7 @@ test-postgres: install
 	@echo "=== test suite on PostgreSQL ($(PG_URL)) ==="
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: seeds
+bench: install
 	$(PY) bench/bench_map.py
 
 check: install

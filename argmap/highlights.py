@@ -1,10 +1,11 @@
 """Source text with quoted passages highlighted, overlapping ones included.
 
-The text is cut at every quote boundary into segments; each segment knows every quote that covers
+The text is cut at every quote boundary into segments; each segment knows the quotes that cover
 it, so overlapping and nested quotes render as flat, valid HTML (no nested links) while the
 characters stay exactly those of the source.
 """
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,30 +25,31 @@ class Span:
 class Segment:
     start: int
     end: int
-    spans: tuple[Span, ...]
-
-    @property
-    def top(self) -> Span | None:
-        """The innermost (shortest) quote over this segment: the one a click should open."""
-        return min(self.spans, key=lambda s: (s.end - s.start, s.quote_id)) if self.spans else None
+    top: Span | None  # the innermost (shortest, then oldest) quote here: the one a click opens
+    depth: int  # how many quotes cover this segment
 
 
 def segments(text_length: int, spans: list[Span]) -> list[Segment]:
-    """Cut [0, text_length) at every span boundary; each piece lists the spans covering it."""
-    cuts = {0, text_length}
-    for span in spans:
-        cuts.update((span.start, span.end))
-    ordered = sorted(c for c in cuts if 0 <= c <= text_length)
+    """Cut [0, text_length) at every span boundary; each piece knows its innermost quote and how
+    many quotes cover it. Heaps keep this O(n log n) however deeply the quotes overlap."""
+    spans = [s for s in spans if 0 <= s.start < s.end <= text_length]
+    cuts = sorted({0, text_length} | {s.start for s in spans} | {s.end for s in spans})
     by_start = sorted(spans, key=lambda s: s.start)
-    open_spans: list[Span] = []
+    open_by_end: list[tuple[int, int]] = []
+    open_by_size: list[tuple[int, int, int, int]] = []
     result, next_span = [], 0
-    for start, end in zip(ordered, ordered[1:]):
+    for start, end in zip(cuts, cuts[1:]):
         while next_span < len(by_start) and by_start[next_span].start <= start:
-            open_spans.append(by_start[next_span])
+            span = by_start[next_span]
+            heapq.heappush(open_by_end, (span.end, next_span))
+            heapq.heappush(open_by_size, (span.end - span.start, span.quote_id, span.end, next_span))
             next_span += 1
-        open_spans = [s for s in open_spans if s.end > start]
-        covering = tuple(s for s in open_spans if s.start <= start and s.end >= end)
-        result.append(Segment(start, end, covering))
+        while open_by_end and open_by_end[0][0] <= start:
+            heapq.heappop(open_by_end)
+        while open_by_size and open_by_size[0][2] <= start:
+            heapq.heappop(open_by_size)
+        top = by_start[open_by_size[0][3]] if open_by_size else None
+        result.append(Segment(start, end, top, len(open_by_end)))
     return result
 
 
@@ -63,6 +65,7 @@ def render(
     starts: dict[int, list[int]] = {}
     for span in spans:
         starts.setdefault(span.start, []).append(span.quote_id)
+    marked = next((s for s in spans if s.quote_id == target), None)
     parts = []
     for segment in segments(len(text), spans):
         for quote_id in starts.pop(segment.start, ()):
@@ -73,9 +76,9 @@ def render(
             parts.append(piece)
             continue
         classes = ["hl", top.css]
-        if len(segment.spans) > 1:
+        if segment.depth > 1:
             classes.append("hl-overlap")
-        if target is not None and any(s.quote_id == target for s in segment.spans):
+        if marked and marked.start <= segment.start < marked.end:
             classes.append("is-target")
         parts.append(
             f'<a class="{" ".join(c for c in classes if c)}" href="{escape(href(segment))}" '

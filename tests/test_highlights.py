@@ -1,3 +1,4 @@
+import random
 import re
 
 from argmap.highlights import Span, render, segments
@@ -6,18 +7,35 @@ TEXT = "0123456789"
 
 
 def covered(result):
-    return [(s.start, s.end, sorted(x.quote_id for x in s.spans)) for s in result]
+    """(start, end, innermost quote, how many quotes) of each segment."""
+    return [(s.start, s.end, s.top.quote_id if s.top else None, s.depth) for s in result]
 
 
 def test_it_cuts_overlapping_quotes_into_segments():
-    result = segments(len(TEXT), [Span(1, 2, 6), Span(2, 4, 8)])
-    assert covered(result) == [(0, 2, []), (2, 4, [1]), (4, 6, [1, 2]), (6, 8, [2]), (8, 10, [])]
+    result = segments(len(TEXT), [Span(1, 2, 6), Span(2, 4, 9)])
+    assert covered(result) == [(0, 2, None, 0), (2, 4, 1, 1), (4, 6, 1, 2), (6, 9, 2, 1), (9, 10, None, 0)]
 
 
 def test_it_handles_nested_and_identical_quotes():
-    result = segments(len(TEXT), [Span(1, 0, 10), Span(2, 3, 5), Span(3, 3, 5)])
-    assert covered(result) == [(0, 3, [1]), (3, 5, [1, 2, 3]), (5, 10, [1])]
-    assert result[1].top.quote_id == 2  # the innermost (then the oldest) answers a click
+    result = segments(len(TEXT), [Span(1, 0, 10), Span(3, 3, 5), Span(2, 3, 5), Span(4, 2, 7)])
+    # the innermost quote answers a click; between two of the same length, the older one
+    assert covered(result) == [(0, 2, 1, 1), (2, 3, 4, 2), (3, 5, 2, 4), (5, 7, 4, 2), (7, 10, 1, 1)]
+
+
+def test_it_ignores_spans_outside_the_text():
+    assert covered(segments(5, [Span(1, 3, 9), Span(2, -1, 2)])) == [(0, 5, None, 0)]
+
+
+def test_it_matches_a_brute_force_count_on_random_overlaps():
+    rng = random.Random(3)
+    spans = []
+    for quote_id in range(1, 200):
+        start = rng.randrange(0, 95)
+        spans.append(Span(quote_id, start, rng.randrange(start + 1, 100)))
+    for segment in segments(100, spans):
+        here = [s for s in spans if s.start <= segment.start and segment.end <= s.end]
+        assert segment.depth == len(here)
+        assert segment.top == min(here, key=lambda s: (s.end - s.start, s.quote_id), default=None)
 
 
 def href(segment):

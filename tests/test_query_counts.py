@@ -70,8 +70,11 @@ def test_it_runs_the_same_few_queries_for_10_and_2000_nodes(client, sources):
                 assert rows == (12 if label == "small" else 120)
                 assert html.count("Also in 1 other place") >= rows // 2 and html.count('class="quote"') == rows
     for page in urls(*small, source):
-        assert counts["small", page] == counts["large", page], page
-        cold, warm = counts["large", page]
+        # Never more for the large map (the plain reader even skips one: a source quoted that
+        # often lists its passages only on demand).
+        assert counts["large", page] <= counts["small", page], (page, counts["large", page], counts["small", page])
+        assert counts["large", page] == counts["small", page] or page == "reader", page
+        cold, warm = counts["small", page]
         assert cold <= MAX_QUERIES and warm == cold - 2, (page, cold, warm)
 
 

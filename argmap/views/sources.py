@@ -22,49 +22,51 @@ def reader(request, code: str, source_code: str):
     offset, or `?quote=` a quote, which is also marked and scrolled to), and every quoted passage
     when there are few enough to read as a list. htmx asks for just that panel."""
     map_ = map_for_viewer(request, code)
-    source = map_.sources.filter(code=source_code).first()
+    sources = list(map_.sources.order_by("mapsource__id"))
+    source = next((s for s in sources if s.code == source_code), None)
     if source is None:
         raise Http404("This map has no such source.")
     graph = load_graph(map_)
     theses = list(Node.objects.filter(pk__in=graph.theses).order_by("id"))
-    thesis_id = _int_param(request, "thesis")
-    thesis = next((t for t in theses if t.pk == thesis_id), theses[0] if theses else None)
-    quotes = [
-        q
-        for q in Quote.objects.live().filter(source=source, node__map=map_).select_related("node", "node__author")
-        if q.node_id in graph
+    thesis = next((t for t in theses if t.pk == _int_param(request, "thesis")), theses[0] if theses else None)
+    # Offsets only, for every quote of the source: a heavily quoted source has thousands.
+    positions = [
+        row
+        for row in Quote.objects.live().filter(source=source, node__map=map_).values_list("pk", "start", "end", "node_id")
+        if row[3] in graph
     ]
-    for quote in quotes:
-        quote.sides = [(t, graph.side(t.pk, quote.node_id)) for t in theses if graph.side(t.pk, quote.node_id)]
-    target = next((q for q in quotes if q.pk == _int_param(request, "quote")), None)
+    target = next((row for row in positions if row[0] == _int_param(request, "quote")), None)
     at = _int_param(request, "at")
     if target:
-        here = [q for q in quotes if q.start < target.end and target.start < q.end]
+        here = {pk for pk, start, end, _ in positions if start < target[2] and target[1] < end}
     elif at is not None:
-        here = [q for q in quotes if q.start <= at < q.end]
+        here = {pk for pk, start, end, _ in positions if start <= at < end}
     else:
-        here = []
+        here = set()
+    list_all = len(positions) <= settings.ARGMAP_READER_LIST_LIMIT
+    shown = {row[0] for row in positions} if list_all else here
+    quotes = list(Quote.objects.filter(pk__in=shown).select_related("node", "node__author").order_by("start", "id"))
+    for quote in quotes:
+        quote.sides = [(t, graph.side(t.pk, quote.node_id)) for t in theses if graph.side(t.pk, quote.node_id)]
     context = {
         "map": map_,
         "source": source,
         "theses": theses,
         "thesis": thesis,
-        "quotes": quotes,
-        "list_all": len(quotes) <= settings.ARGMAP_READER_LIST_LIMIT,
-        "target": target,
-        "here": here,
+        "quotes": quotes if list_all else [],
+        "quote_count": len(positions),
+        "target": target[0] if target else None,
+        "here": [q for q in quotes if q.pk in here],
         "at": at,
     }
     if request.htmx and request.htmx.target == "passage-uses":
         return render(request, "sources/reader.html#uses", context)
-    thesis_query = f"thesis={thesis.pk}&" if thesis and thesis != (theses[0] if theses else None) else ""
-    spans = [
-        highlights.Span(q.pk, q.start, q.end, f"hl-{(thesis and graph.side(thesis.pk, q.node_id)) or 'elsewhere'}")
-        for q in quotes
-    ]
+    sides = graph.sides(thesis.pk) if thesis else {}
+    thesis_query = f"thesis={thesis.pk}&" if thesis and thesis != theses[0] else ""
+    spans = [highlights.Span(pk, start, end, f"hl-{sides.get(node, 'elsewhere')}") for pk, start, end, node in positions]
     context["highlighted_text"] = highlights.render(
         source.text, spans, href=lambda segment: f"?{thesis_query}at={segment.start}#passage-uses",
-        target=target.pk if target else None,
+        target=context["target"],
     )
-    context["sources"] = map_.sources.order_by("mapsource__id")
+    context["sources"] = sources
     return render(request, "sources/reader.html", context)
