@@ -83,6 +83,10 @@ def load_map(data: dict, seeds_folder: Path | None = None, sources_metadata: dic
             return _create(data, seeds_folder, sources_metadata or {})
     except ValidationError as error:
         raise MapFileError("; ".join(error.messages)) from error
+    except KeyError as error:
+        raise MapFileError(f"The file refers to {error.args[0]!r}, which it does not define.") from error
+    except (TypeError, ValueError, OSError) as error:
+        raise MapFileError(f"The file is malformed: {error}") from error
 
 
 def _create(data: dict, seeds_folder: Path | None, sources_metadata: dict) -> LoadReport:
