@@ -239,6 +239,23 @@ def test_it_focuses_a_node_with_its_path_sides_children_and_places(client, small
     assert "Stations went quiet" in supporting
 
 
+def test_it_names_every_thesis_a_focused_node_serves_through_other_claims(client, small):
+    map_, thesis, pro, evidence, con = small
+    second = Node.objects.create(map=map_, kind="thesis", text="Belarus is a loyal ally")
+    middle = Node.objects.create(map=map_, text="A claim between")
+    middle.bear_on(second, "oppose")
+    deep = Node.objects.create(map=map_, text="Deep evidence")
+    deep.bear_on(middle, "support")
+    deep.bear_on(pro, "support")
+    html = client.get(f"/maps/{map_.code}/nodes/{deep.pk}/").content.decode()
+    assert "For: “Lukashenko is hedging”" in html and "Against: “Belarus is a loyal ally”" in html
+
+
+def test_it_focuses_every_node_of_the_demo_map(client, demo_map):
+    for node in demo_map.nodes.all():
+        assert client.get(f"/maps/belarus/nodes/{node.pk}/").status_code == 200, node.text
+
+
 def test_it_marks_a_node_contested_where_paths_disagree(client, small):
     map_, thesis, pro, evidence, con = small
     # evidence supports pro (for the thesis) and opposes con (an oppose of an oppose: also for it)
@@ -361,3 +378,19 @@ def test_it_serves_the_demo_map_pages(client, demo_map):
     for source in demo_map.sources.all():
         assert client.get(f"/maps/belarus/sources/{source.code}/").status_code == 200
     assert client.get(page_url(demo_map), {"expand": "all"}).content.decode().count('class="quote"') >= 39
+
+
+def test_it_serves_every_branch_and_every_quote_of_the_demo_map(client, demo_map):
+    from argmap.browsing import read_graph
+    from argmap.tree import build_row, walk
+
+    graph = read_graph(demo_map)
+    rows = list(walk([build_row(graph, (t,), expand_all=True) for t in graph.theses]))
+    assert len(rows) > len(graph)  # shared nodes are drawn in more than one place
+    for row in rows[:: max(1, len(rows) // 60)] + rows[-5:]:
+        key = ".".join(map(str, row.path))
+        response = client.get(f"/maps/belarus/branch/?path={key}&open={key}", headers=HTMX)
+        assert response.status_code == 200, key
+    for quote in Quote.objects.of_map(demo_map):
+        response = client.get(f"/maps/belarus/sources/{quote.source.code}/", {"quote": quote.pk})
+        assert response.status_code == 200 and 'is-target"' in response.content.decode()

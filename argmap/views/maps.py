@@ -124,7 +124,8 @@ def node_focus(request, code: str, node_id: int):
         path = graph.path_to(node_id)
     children = graph.children(node_id)
     parents = graph.parents(node_id)
-    cards = node_cards(set(path) | {e.child for e in children} | {e.parent for e in parents})
+    # Every thesis too: the page names each thesis the node serves, not only the one on its path.
+    cards = node_cards({*path, *graph.theses, *(e.child for e in children), *(e.parent for e in parents)})
     node = cards[node_id]
     comments = Comment.objects.live().filter(node=node).select_related("author").order_by("created_at", "id")
     context = {
