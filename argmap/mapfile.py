@@ -63,6 +63,8 @@ def source_with_text(text: str, metadata: dict) -> tuple[Source, bool]:
         published_on=datetime.date.fromisoformat(published) if published else None,
         url=metadata.get("url", ""),
         notes=metadata.get("notes", ""),
+        rights=metadata.get("rights", ""),
+        is_public=bool(metadata.get("public", True)),
     )
     source.save()
     return source, True

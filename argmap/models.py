@@ -77,6 +77,12 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
     notes = models.TextField(blank=True)
+    rights = models.CharField(max_length=300, blank=True, help_text="Who owns the text and on what terms it is used.")
+    # A public source can be attached to any map by its owners; a private one only by who added it.
+    is_public = models.BooleanField(default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,10 +126,14 @@ class MapQuerySet(models.QuerySet):
         return self.filter(visibility=Visibility.PUBLIC)
 
     def visible_to(self, user):
-        """Maps a user may open without knowing a link: public ones and their own."""
+        """Maps a user may open without knowing a link: public ones, their own, those they have a role on."""
         if user is None or not user.is_authenticated:
             return self.listed()
-        return self.filter(models.Q(visibility=Visibility.PUBLIC) | models.Q(owner=user))
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            models.Q(visibility=Visibility.PUBLIC) | models.Q(owner=user) | models.Q(memberships__user=user)
+        ).distinct()
 
 
 class Map(models.Model):
@@ -135,8 +145,13 @@ class Map(models.Model):
     )
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     sources = models.ManyToManyField(Source, through="MapSource", related_name="maps")
+    viewers_can_comment = models.BooleanField(
+        default=True, help_text="People with the viewer role may comment (they can never change nodes)."
+    )
     # Bumped by every change to the map's shape (nodes, relations, quotes): it keys the cached graph.
     revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped by every change at all (shape, text, comments, clutter): what live pages poll.
+    activity = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,7 +173,14 @@ class Map(models.Model):
     @classmethod
     def touch(cls, map_id: int) -> None:
         """Record that the map's shape changed (an UPDATE, so concurrent writers never lose a bump)."""
-        cls.objects.filter(pk=map_id).update(revision=models.F("revision") + 1, updated_at=timezone.now())
+        cls.objects.filter(pk=map_id).update(
+            revision=models.F("revision") + 1, activity=models.F("activity") + 1, updated_at=timezone.now()
+        )
+
+    @classmethod
+    def note_activity(cls, map_id: int) -> None:
+        """Record a change that leaves the shape alone (a comment, a clutter range) for live pages."""
+        cls.objects.filter(pk=map_id).update(activity=models.F("activity") + 1)
 
 
 class MapSource(models.Model):
@@ -198,6 +220,12 @@ class Node(SoftDeletable):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Raised by every edit of the text: an edit form carries the version it started from, so a
+    # change made meanwhile by someone else is shown as a conflict instead of being overwritten.
+    version = models.PositiveIntegerField(default=1)
 
     objects = NodeQuerySet.as_manager()
 
@@ -387,6 +415,12 @@ class Comment(SoftDeletable):
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Owners and editors hide a comment (moderation); its author deletes it. Both keep the row.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = SoftDeleteQuerySet.as_manager()
 
@@ -399,3 +433,99 @@ class Comment(SoftDeletable):
     def clean(self) -> None:
         if self.reply_to_id and self.reply_to.node_id != self.node_id:
             raise ValidationError("A reply belongs to the same node as the comment it answers.")
+
+
+class Role(models.TextChoices):
+    # Ordered from most to least power; permissions.py compares by this order.
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    CONTRIBUTOR = "contributor", "Contributor"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    """A person's role on one map. The map's `owner` is an owner without needing a row here."""
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["map", "user"], name="membership_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of {self.map}"
+
+
+class ClutterRange(SoftDeletable):
+    """A stretch of a source that is page clutter (menus, subscription boxes) on one map.
+
+    The text stays as it is; the reader dims the range and coverage figures leave it out.
+    """
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="clutter")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="clutter")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SoftDeleteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="clutter_not_empty")]
+
+    def __str__(self) -> str:
+        return f"clutter {self.start}-{self.end} of {self.source}"
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "added"
+    EDIT = "edit", "edited"
+    MOVE = "move", "moved"
+    ATTACH = "attach", "attached"
+    DETACH = "detach", "detached"
+    DELETE = "delete", "deleted"
+    RESTORE = "restore", "restored"
+    HIDE = "hide", "hid"
+    UNHIDE = "unhide", "unhid"
+
+
+class Change(models.Model):
+    """One recorded change: who did what to which object, with its state before and after.
+
+    `node` is the node whose history the change belongs to (a quote's or comment's node, a
+    relation's child), so a focus view lists a node's history with one query.
+    """
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    target_type = models.CharField(max_length=20)  # "node", "relation", "quote", "comment", "source", ...
+    target_id = models.PositiveBigIntegerField()
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["map", "id"], name="change_map_id"),
+            models.Index(fields=["node", "id"], name="change_node_id"),
+            models.Index(fields=["target_type", "target_id"], name="change_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.target_type} {self.target_id}"

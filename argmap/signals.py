@@ -7,7 +7,7 @@ Map.touch itself. Only the synthetic builder does, on a map nobody has seen yet.
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from argmap.models import Map, Node, Quote, Relation
+from argmap.models import ClutterRange, Comment, Map, Node, Quote, Relation
 
 
 @receiver(post_save, sender=Node)
@@ -19,3 +19,10 @@ def node_or_relation_saved(sender, instance, **kwargs):
 @receiver(post_save, sender=Quote)
 def quote_saved(sender, instance, **kwargs):
     Map.touch(instance.node.map_id)
+
+
+@receiver(post_save, sender=Comment)
+@receiver(post_save, sender=ClutterRange)
+def activity_saved(sender, instance, **kwargs):
+    map_id = instance.map_id if sender is ClutterRange else Node.objects.values_list("map_id", flat=True).get(pk=instance.node_id)
+    Map.note_activity(map_id)

@@ -1,17 +1,23 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from argmap.views import maps, sources
+from argmap.views import accounts, comments, editing, evidence, live, maps, members, source_admin, sources
 
+# Each area's views module lists its own URLs; the browsing pages come last because
+# `maps/<code>/<slug>/` would otherwise swallow every two-part address under a map.
 urlpatterns = [
     path("", maps.map_list, name="map-list"),
+    *accounts.urlpatterns,
+    *members.urlpatterns,
+    *editing.urlpatterns,
+    *comments.urlpatterns,
+    *live.urlpatterns,
+    *evidence.urlpatterns,
+    *source_admin.urlpatterns,
     path("maps/<slug:code>/", maps.map_detail, name="map-short"),
     path("maps/<slug:code>/branch/", maps.branch, name="map-branch"),
     path("maps/<slug:code>/nodes/<int:node_id>/", maps.node_focus, name="node-focus"),
     path("maps/<slug:code>/sources/<slug:source_code>/", sources.reader, name="source-reader"),
     path("maps/<slug:code>/<slug:slug>/", maps.map_detail, name="map-detail"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

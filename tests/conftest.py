@@ -74,3 +74,31 @@ def build(teacher, article):
         return MapBuilder(teacher, article, visibility)
 
     return make
+
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def people(db):
+    """One user per role on a map: `people(map_)` gives {"owner", "editor", "contributor", "viewer",
+    "outsider"} -> user (the owner is the map's owner). All share the password PASSWORD."""
+    from argmap.models import Membership, Role
+
+    User = get_user_model()
+
+    def make(map_):
+        users = {}
+        for role in ("editor", "contributor", "viewer", "outsider"):
+            users[role] = User.objects.create_user(f"{role}-{map_.pk}", password=PASSWORD)
+            if role != "outsider":
+                Membership.objects.create(map=map_, user=users[role], role=Role(role))
+        owner = map_.owner
+        if owner is None:
+            owner = User.objects.create_user(f"owner-{map_.pk}", password=PASSWORD)
+            map_.owner = owner
+            map_.save(update_fields=["owner"])
+        users["owner"] = owner
+        return users
+
+    return make

@@ -86,6 +86,7 @@ def map_detail(request, code: str, slug: str | None = None):
                     ("evidence", "Evidence only")],
         "sources": map_.sources.order_by("mapsource__id"),
         "node_count": len(graph),
+        "access": map_.access,
     }
     if request.htmx and request.htmx.target == "trees":
         return render(request, "maps/detail.html#trees", context)
@@ -110,7 +111,7 @@ def branch(request, code: str):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
     attach_nodes([row], state.graph)
-    return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state})
+    return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state, "access": map_.access})
 
 
 @require_safe
@@ -139,6 +140,7 @@ def node_focus(request, code: str, node_id: int):
         "places": [(cards[e.parent], e.stance, place_path(graph, e)) for e in parents],
         "descendant_count": graph.descendant_count(node_id),
         "comment_threads": _threads(comments),
+        "access": map_.access,
     }
     return render(request, "maps/focus.html", context)
 

@@ -58,6 +58,7 @@ def reader(request, code: str, source_code: str):
         "target": target[0] if target else None,
         "here": [q for q in quotes if q.pk in here],
         "at": at,
+        "access": map_.access,
     }
     if request.htmx and request.htmx.target == "passage-uses":
         return render(request, "sources/reader.html#uses", context)

@@ -161,3 +161,17 @@ def axe_clean(page):
 def axe_clean_fixture():
     """`axe_clean` for the tests, without importing from a conftest module."""
     return axe_clean
+
+
+@pytest.fixture
+def log_in(live_server):
+    """`log_in(page, username, password)`: sign in through the real login form."""
+
+    def sign_in(page, username, password):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return sign_in

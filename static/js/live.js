@@ -1,0 +1,1 @@
+// Live updates: see the map change while others work on it.

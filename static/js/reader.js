@@ -1,0 +1,1 @@
+// Source reader: turn a text selection into a quote (offsets in code points).
