@@ -16,6 +16,7 @@ urlpatterns = [
     *source_admin.urlpatterns,
     path("maps/<slug:code>/", maps.map_detail, name="map-short"),
     path("maps/<slug:code>/branch/", maps.branch, name="map-branch"),
+    path("maps/<slug:code>/nodes/search/", maps.node_search, name="node-search"),
     path("maps/<slug:code>/nodes/<int:node_id>/", maps.node_focus, name="node-focus"),
     path("maps/<slug:code>/sources/<slug:source_code>/", sources.reader, name="source-reader"),
     path("maps/<slug:code>/<slug:slug>/", maps.map_detail, name="map-detail"),

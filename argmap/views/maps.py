@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from argmap.browsing import attach_nodes, load_graph, node_cards, open_paths_from, place_path
-from argmap.models import Comment, Map
+from argmap.models import Comment, Map, Node
 from argmap.permissions import map_for_viewer
 from argmap.tree import FILTERS, OPPOSE, SUPPORT, MapGraph, Path, build_row, parse_path, path_key
 
@@ -158,3 +158,36 @@ def _threads(comments) -> list[dict]:
         parent = by_id.get(item["comment"].reply_to_id)
         (parent["replies"] if parent else roots).append(item)
     return roots
+
+
+SEARCH_RESULTS = 12
+
+
+@require_safe
+def node_search(request, code: str):
+    """Nodes of the map whose text contains every word typed, as radio buttons to pick one from.
+
+    Shared by the forms that need a parent (new evidence, attach, move): `name` is the form field
+    the radios fill, `exclude` a node that may not be picked (and its descendants, which would
+    close a cycle). Returns a fragment for htmx and the same list inside a page without it.
+    """
+    map_ = map_for_viewer(request, code)
+    graph = load_graph(map_)
+    field_name = request.GET.get("name", "parent")
+    if field_name not in ("parent", "new_parent"):
+        field_name = "parent"
+    words = request.GET.get("q", "").split()[:8]
+    excluded: set[int] = set()
+    exclude = request.GET.get("exclude", "")
+    if exclude.isdigit() and int(exclude) in graph:
+        excluded = {int(exclude), *graph.descendants(int(exclude))}
+    nodes = Node.objects.in_map(map_).live().filter(pk__in=[n for n in graph.theses] if not words else [])
+    if words:
+        nodes = Node.objects.in_map(map_).live()
+        for word in words:
+            nodes = nodes.filter(text__icontains=word[:100])
+    # Only nodes shown in some tree: a node cut off from every thesis cannot be a parent.
+    found = [n for n in nodes.order_by("kind", "id")[: SEARCH_RESULTS * 4] if n.pk in graph and n.pk not in excluded]
+    context = {"map": map_, "results": found[:SEARCH_RESULTS], "field_name": field_name,
+               "query": " ".join(words), "more": len(found) > SEARCH_RESULTS}
+    return render(request, "maps/node_search.html#results" if request.htmx else "maps/node_search.html", context)
