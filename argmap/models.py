@@ -163,9 +163,13 @@ class Map(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Pages of a map at /maps/<code>/<word>/ that a title's slug must not shadow.
+    RESERVED_SLUGS = frozenset({"activity", "branch", "deleted", "members", "settings"})
+
     @property
     def slug(self) -> str:
-        return slugify(self.title)[:60] or "map"
+        slug = slugify(self.title)[:60] or "map"
+        return f"{slug}-map" if slug in self.RESERVED_SLUGS else slug
 
     def get_absolute_url(self) -> str:
         return reverse("map-detail", args=[self.code, self.slug])

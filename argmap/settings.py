@@ -208,5 +208,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "argmap_cache",
+        # Login locks live here: a small cache would let someone flush them with failed logins under
+        # many usernames, so keep many entries (expired ones are culled first).
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }

@@ -78,6 +78,36 @@ def test_it_redirects_the_short_url_and_a_stale_slug_to_the_canonical_one(client
     assert response.status_code == 302 and response.url == page_url(map_) + "?filter=support"
 
 
+@pytest.mark.parametrize("title", ["Settings", "Members", "Activity", "Deleted", "Branch"])
+def test_a_map_titled_like_one_of_its_pages_still_opens_as_a_map(client, build, title):
+    map_ = build().map
+    map_.title = title
+    map_.save()
+    response = client.get(page_url(map_))
+    assert response.status_code == 200 and f"<h1>{title}</h1>" in response.content.decode()
+
+
+def test_every_one_word_page_of_a_map_is_a_reserved_slug():
+    from django.urls import get_resolver
+
+    from argmap.models import Map
+
+    words = set()
+
+    def walk(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern, route)
+            else:
+                found = re.fullmatch(r"maps/<slug:code>/([a-z-]+)/", route)
+                if found:
+                    words.add(found.group(1))
+
+    walk(get_resolver())
+    assert words and words <= Map.RESERVED_SLUGS
+
+
 def test_it_answers_404_for_an_unknown_map(client, db):
     assert client.get("/maps/nosuchmap1/").status_code == 404
 
