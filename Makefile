@@ -35,12 +35,13 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seeds: migrate
-	$(PY) manage.py load_seeds
+	set -o pipefail; $(PY) manage.py load_seeds --demo-logins | tee $(VENV)/seeds.out
 
 run: seeds
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "Argmap is at http://$(HOST_PORT)/  (demo map: http://$(HOST_PORT)/maps/belarus/)"
+	@sed -n '/^Demo logins/,$$p' $(VENV)/seeds.out
 	@echo ""
 	$(PY) manage.py runserver $(HOST_PORT)
 

@@ -1,21 +1,31 @@
 """Browsing maps: the list, a map's trees (whole page or one branch for htmx), a node's focus view."""
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from argmap.browsing import attach_nodes, load_graph, node_cards, open_paths_from, place_path
-from argmap.models import Comment, Map, Node
+from argmap.comments import discussion
+from argmap.models import Comment, Map, Membership, Node
 from argmap.permissions import map_for_viewer
 from argmap.tree import FILTERS, OPPOSE, SUPPORT, MapGraph, Path, build_row, parse_path, path_key
+from argmap.views.editing import deleted_node_focus, history_entries
 
 
 @require_safe
 def map_list(request):
     maps = Map.objects.visible_to(request.user).select_related("owner").order_by("title")
-    return render(request, "maps/list.html", {"maps": maps})
+    your_maps = []
+    if request.user.is_authenticated:
+        # "Your maps" first: those the user owns or has a role on, with that role.
+        own_role = Membership.objects.filter(map=OuterRef("pk"), user=request.user).values("role")[:1]
+        maps = list(maps.annotate(member_role=Subquery(own_role)))
+        your_maps = [m for m in maps if m.owner_id == request.user.pk or m.member_role]
+        maps = [m for m in maps if not (m.owner_id == request.user.pk or m.member_role)]
+    return render(request, "maps/list.html", {"maps": maps, "your_maps": your_maps})
 
 
 def _tree_filter(request) -> str:
@@ -119,7 +129,8 @@ def node_focus(request, code: str, node_id: int):
     map_ = map_for_viewer(request, code)
     graph = load_graph(map_)
     if node_id not in graph:
-        raise Http404("No such node in this map.")
+        # A deleted node still has a page for those who may restore it (404 for everyone else).
+        return deleted_node_focus(request, map_, node_id)
     path = parse_path(request.GET.get("path", ""))
     if not (path and path[-1] == node_id and graph.is_path(path)):
         path = graph.path_to(node_id)
@@ -128,7 +139,8 @@ def node_focus(request, code: str, node_id: int):
     # Every thesis too: the page names each thesis the node serves, not only the one on its path.
     cards = node_cards({*path, *graph.theses, *(e.child for e in children), *(e.parent for e in parents)})
     node = cards[node_id]
-    comments = Comment.objects.live().filter(node=node).select_related("author").order_by("created_at", "id")
+    # Deleted and hidden comments too: they keep their place in a thread as placeholders.
+    comments = Comment.objects.filter(node=node).select_related("author").order_by("created_at", "id")
     context = {
         "map": map_,
         "node": node,
@@ -139,8 +151,9 @@ def node_focus(request, code: str, node_id: int):
         "opposing": [_child(graph, cards, path, e) for e in children if e.stance == OPPOSE],
         "places": [(cards[e.parent], e.stance, place_path(graph, e)) for e in parents],
         "descendant_count": graph.descendant_count(node_id),
-        "comment_threads": _threads(comments),
+        "comment_threads": _threads(comments, map_.access),
         "access": map_.access,
+        "history": history_entries(node, map_.access),
     }
     return render(request, "maps/focus.html", context)
 
@@ -150,14 +163,9 @@ def _child(graph, cards, path, edge):
             "descendant_count": graph.descendant_count(edge.child)}
 
 
-def _threads(comments) -> list[dict]:
-    """Comments as a forest of replies; a reply to a deleted comment stays visible at the top."""
-    by_id = {c.pk: {"comment": c, "replies": []} for c in comments}
-    roots = []
-    for item in by_id.values():
-        parent = by_id.get(item["comment"].reply_to_id)
-        (parent["replies"] if parent else roots).append(item)
-    return roots
+def _threads(comments, access):
+    """The comments as threads of replies as this reader sees them (see argmap.comments)."""
+    return discussion(comments, access)
 
 
 SEARCH_RESULTS = 12

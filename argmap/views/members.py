@@ -1,3 +1,221 @@
-"""(to be written)"""
+"""Maps one owns: creating a map, its settings, and who has which role on it."""
 
-urlpatterns = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from argmap import history
+from argmap.models import Action, Map, Membership, Role
+from argmap.permissions import access_for, map_and_access, require
+
+QUESTION_MAX_LENGTH = 2000
+
+
+class NewMapForm(forms.ModelForm):
+    question = forms.CharField(
+        label="Question or motion",
+        max_length=QUESTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The question the class argues, e.g. “Is Belarus a reliable ally of Russia?”",
+    )
+
+    class Meta:
+        model = Map
+        fields = ["title", "question", "visibility"]
+        widgets = {"visibility": forms.RadioSelect}
+
+
+class MapSettingsForm(NewMapForm):
+    class Meta(NewMapForm.Meta):
+        fields = ["title", "question", "visibility", "viewers_can_comment"]
+        labels = {"viewers_can_comment": "Viewers may comment"}
+
+
+def owned_map(request, code: str) -> Map:
+    """The map with this code if the requester owns it: 404 if they may not see it, 403 if they may only look."""
+    map_, access = map_and_access(request, code)
+    require(access.is_owner, "Only the owners of this map may change its settings and members.")
+    map_.access = access
+    return map_
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_map(request):
+    form = NewMapForm(request.POST if request.method == "POST" else None, label_suffix="")
+    if form.is_valid():
+        map_ = form.save(commit=False)
+        map_.owner = request.user
+        map_.save()
+        return redirect(map_.get_absolute_url())
+    return render(request, "maps/new.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def map_settings(request, code: str):
+    map_ = owned_map(request, code)
+    # The form gets its own copy: a rejected title must not show up in the page header.
+    editable = Map.objects.get(pk=map_.pk)
+    form = MapSettingsForm(request.POST if request.method == "POST" else None, instance=editable, label_suffix="")
+    if form.is_valid():
+        form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated_at"])
+        messages.success(request, "Settings saved.")
+        return redirect("map-settings", code=map_.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "maps/settings.html", {"map": map_, "form": form}, status=status)
+
+
+# Members
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Username")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+    def __init__(self, *args, map_: Map, inviter, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.map = map_
+        self.inviter = inviter
+
+    def clean_username(self):
+        name = self.cleaned_data["username"]
+        users = get_user_model().objects
+        # Exact first: two accounts may differ only in case (made before sign-up refused that).
+        user = users.filter(username=name).first() or users.filter(username__iexact=name).first()
+        if user is None:
+            raise forms.ValidationError(
+                f"No one has signed up as “{name}”. Ask them to sign up first, then invite them by their username."
+            )
+        if user.pk == self.inviter.pk:
+            raise forms.ValidationError("That is you: you already have a role on this map.")
+        if user.pk == self.map.owner_id:
+            raise forms.ValidationError(f"{user.get_username()} owns this map already.")
+        existing = Membership.objects.filter(map=self.map, user=user).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                f"{user.get_username()} is already {existing.get_role_display().lower()} on this map: "
+                "change their role in the list instead."
+            )
+        return user
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+def members_page(request, map_: Map, invite_form: InviteForm | None = None, error: str = "", status: int = 200):
+    memberships = (
+        Membership.objects.filter(map=map_).exclude(user_id=map_.owner_id)
+        .select_related("user").order_by("user__username")
+    )
+    context = {
+        "map": map_,
+        "memberships": memberships,
+        "invite_form": invite_form or InviteForm(map_=map_, inviter=request.user),
+        "roles": Role.choices,
+        "error": error,
+    }
+    return render(request, "maps/members.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def members(request, code: str):
+    """The list of roles; a POST invites someone."""
+    map_ = owned_map(request, code)
+    if request.method != "POST":
+        return members_page(request, map_)
+    form = InviteForm(request.POST, map_=map_, inviter=request.user)
+    if not form.is_valid():
+        return members_page(request, map_, invite_form=form, status=400)
+    user, role = form.cleaned_data["username"], form.cleaned_data["role"]
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(map=map_, user=user, role=role, added_by=request.user)
+            history.record(map_, request.user, Action.CREATE, membership)
+    except IntegrityError:  # invited by another owner a moment ago
+        form.add_error("username", f"{user.get_username()} already has a role on this map.")
+        return members_page(request, map_, invite_form=form, status=409)
+    messages.success(request, f"{user.get_username()} is now {membership.get_role_display().lower()} on this map.")
+    return redirect("map-members", code=map_.code)
+
+
+def _membership(map_: Map, membership_id: int) -> Membership:
+    # Looked up within the map: an id from another map is simply not found.
+    return get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, map=map_)
+
+
+def _leaves_no_owner(map_: Map, membership: Membership) -> bool:
+    """True if taking this owner's role away would leave the map with no one to manage it."""
+    if map_.owner_id is not None or membership.role != Role.OWNER:
+        return False
+    return not Membership.objects.filter(map=map_, role=Role.OWNER).exclude(pk=membership.pk).exists()
+
+
+def _after_change(request, map_: Map, message: str):
+    """Back to the members page, or away if the requester just gave up their own ownership."""
+    access = access_for(map_, request.user)
+    if access.is_owner:
+        messages.success(request, message)
+        return redirect("map-members", code=map_.code)
+    # Only the members and settings pages show messages: none is left waiting for a later visit.
+    return redirect(map_.get_absolute_url() if access.can_view else reverse("map-list"))
+
+
+@login_required
+@require_POST
+def change_role(request, code: str, membership_id: int):
+    map_ = owned_map(request, code)
+    membership = _membership(map_, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return members_page(request, map_, error="Choose one of the roles in the list.", status=400)
+    new_role = form.cleaned_data["role"]
+    name = membership.user.get_username()
+    if membership.user_id == map_.owner_id:
+        return members_page(request, map_, error=f"{name} owns this map: their role cannot change.", status=400)
+    if new_role != Role.OWNER and _leaves_no_owner(map_, membership):
+        return members_page(request, map_, error=f"{name} is the map's only owner: make someone else owner first.",
+                            status=409)
+    if new_role != membership.role:
+        with transaction.atomic():
+            before = history.snapshot(membership)
+            membership.role = new_role
+            membership.save(update_fields=["role"])
+            history.record(map_, request.user, Action.EDIT, membership, before=before)
+    return _after_change(request, map_, f"{name} is now {membership.get_role_display().lower()} on this map.")
+
+
+@login_required
+@require_POST
+def remove_member(request, code: str, membership_id: int):
+    map_ = owned_map(request, code)
+    membership = _membership(map_, membership_id)
+    name = membership.user.get_username()
+    if membership.user_id == map_.owner_id:
+        return members_page(request, map_, error=f"{name} owns this map and cannot be removed.", status=400)
+    if _leaves_no_owner(map_, membership):
+        return members_page(request, map_, error=f"{name} is the map's only owner: make someone else owner first.",
+                            status=409)
+    with transaction.atomic():
+        # Memberships are deleted outright; the history keeps who had which role.
+        history.record(map_, request.user, Action.DELETE, membership,
+                       before=history.snapshot(membership), after={"user": name, "role": None})
+        membership.delete()
+    return _after_change(request, map_, f"{name} no longer has a role on this map.")
+
+
+urlpatterns = [
+    path("maps/new/", new_map, name="map-new"),
+    path("maps/<slug:code>/settings/", map_settings, name="map-settings"),
+    path("maps/<slug:code>/members/", members, name="map-members"),
+    path("maps/<slug:code>/members/<int:membership_id>/role/", change_role, name="member-role"),
+    path("maps/<slug:code>/members/<int:membership_id>/remove/", remove_member, name="member-remove"),
+]
