@@ -8,7 +8,7 @@ from argmap.browsing import forget_graphs, read_graph
 from argmap.models import Node, Quote
 from argmap.synthetic import Shape, build_map
 
-MAX_QUERIES = 7
+MAX_QUERIES = 8  # the reader's: map, sources, graph (2), theses, quote offsets, quotes, clutter ranges
 
 
 @pytest.fixture

@@ -1,3 +1,588 @@
-"""(to be written)"""
+"""A map's sources, for its owners: adding one (pasted or uploaded), attaching a shared one, editing
+its details, detaching it, and marking page clutter in it.
 
-urlpatterns = []
+Rules:
+- Only owners of the map (access.is_owner) come here: other roles get 403, people without a role on
+  a private map 404.
+- A text is stored once (found by its hash): adding a text Argmap already has attaches that source.
+- A source's details and text may be changed by an owner of a map that has it if they added it, or
+  if it is not public: a public source shows on every map that attached it, so only the person who
+  added it changes it. Only that person decides whether it is public.
+- A quoted text never changes (Source.save refuses); a corrected text is a new source.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from argmap import anchoring, history, sourcefiles
+from argmap.models import Action, ClutterRange, Map, MapSource, Quote, Source, text_hash
+from argmap.permissions import Access, map_and_access, require
+
+OWNERS_ONLY = "Only the owners of this map manage its sources."
+SOURCES_PER_PAGE = 20
+MAX_CLUTTER_TEXT = 20_000
+MAX_CLUTTER_AT_ONCE = 200  # "mark every occurrence" of a short passage could otherwise make thousands
+OPENING_LENGTH = 120
+
+
+# Forms
+
+
+class SourceDetailsForm(forms.ModelForm):
+    notes = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Source
+        fields = ["title", "author", "publisher", "published_on", "url", "rights", "notes", "is_public"]
+        labels = {
+            "published_on": "Publication date",
+            "url": "Address (URL) of the original",
+            "rights": "Rights",
+            "is_public": "Public: owners of other maps may find and attach this source",
+        }
+        widgets = {"published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+def details_form(source: Source | None, user, data=None, files=None, form_class=SourceDetailsForm, **kwargs):
+    """The details form; only the person who added a source (or anyone, for a new one) sees `is_public`."""
+    form = form_class(data, files, instance=source, **kwargs)
+    if source is not None and source.pk and source.added_by_id != user.pk:
+        del form.fields["is_public"]
+    else:
+        form.fields["is_public"].label_suffix = ""  # a checkbox's label follows it
+    return form
+
+
+class NewSourceForm(SourceDetailsForm):
+    text = forms.CharField(
+        label="Paste the text",
+        required=False,
+        strip=False,  # stored verbatim: no trimming
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Exactly as published: quotes will point into it character by character.",
+    )
+    file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        max_length=255,
+        help_text=f".txt or .md (UTF-8) or .html (we keep the article and drop menus and footers); "
+        f"at most {sourcefiles.MAX_UPLOAD_BYTES // 1024 // 1024} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.html,.htm,text/plain,text/markdown,text/html"}),
+    )
+
+    field_order = ["text", "file"]
+
+    def clean(self):
+        cleaned = super().clean()
+        text, upload = cleaned.get("text") or "", cleaned.get("file")
+        if self.errors.get("text") or self.errors.get("file"):
+            return cleaned
+        if text.strip() and upload:
+            raise ValidationError("Paste the text or upload a file, not both.")
+        try:
+            if upload:
+                if upload.size > sourcefiles.MAX_UPLOAD_BYTES:  # before reading it into memory
+                    raise sourcefiles.SourceFileError(
+                        f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
+                        f"{sourcefiles.MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+                    )
+                self.extracted = sourcefiles.read_upload(upload.name, upload.read())
+            elif text:
+                text = sourcefiles.pasted_text(text)
+                sourcefiles.check_text(text)
+                self.extracted = sourcefiles.Extracted(text=text)
+            else:
+                raise ValidationError("Paste the text of the source or choose a file to upload.")
+        except sourcefiles.SourceFileError as error:
+            self.add_error("file" if upload else "text", str(error))
+        return cleaned
+
+
+class SourceTextForm(forms.Form):
+    text = forms.CharField(label="Text", strip=False, widget=forms.Textarea(attrs={"rows": 14}))
+
+    def clean_text(self) -> str:
+        text = sourcefiles.pasted_text(self.cleaned_data["text"])
+        try:
+            sourcefiles.check_text(text)
+        except sourcefiles.SourceFileError as error:
+            raise ValidationError(str(error)) from error
+        return text
+
+
+class AttachForm(forms.Form):
+    source = forms.CharField(max_length=16)
+
+
+class ClutterTextForm(forms.Form):
+    exact = forms.CharField(
+        label="Passage that is clutter",
+        strip=False,
+        max_length=MAX_CLUTTER_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Paste it exactly as it appears in the text (a menu, a subscription box, a caption).",
+    )
+    label = forms.CharField(label="Label (optional)", max_length=100, required=False,
+                            help_text="e.g. “site menu”")
+    occurrence = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, source_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source_text = source_text
+        self.choices: list[tuple[int, str, str, str]] = []  # (start, before, passage, after) to choose from
+        self.occurrence_count = 0
+
+    def clean(self):
+        cleaned = super().clean()
+        exact = cleaned.get("exact")
+        if not exact:
+            return cleaned
+        # The browser sent CRLF line breaks; the text has LF, unless it was uploaded with CRLF.
+        starts = []
+        for candidate in dict.fromkeys([sourcefiles.pasted_text(exact), exact]):
+            starts = anchoring.occurrences(self.source_text, candidate)
+            if starts:
+                cleaned["exact"] = exact = candidate
+                break
+        if not starts:
+            raise ValidationError({"exact": "That passage is not in the source: paste it exactly as the text has it."})
+        occurrence = cleaned.get("occurrence") or ""
+        if len(starts) == 1:
+            cleaned["starts"] = starts
+        elif occurrence == "all":
+            if len(starts) > MAX_CLUTTER_AT_ONCE:
+                raise ValidationError({"exact": f"That passage occurs {len(starts)} times: mark a longer passage "
+                                                f"(at most {MAX_CLUTTER_AT_ONCE} at once)."})
+            cleaned["starts"] = starts
+        elif occurrence.isdigit() and int(occurrence) in starts:
+            cleaned["starts"] = [int(occurrence)]
+        elif occurrence:
+            raise ValidationError({"occurrence": "Choose one of the places listed, or all of them."})
+        else:
+            cleaned["starts"] = None  # the owner must choose
+            width = anchoring.CONTEXT_LENGTH
+            self.choices = [
+                (at, self.source_text[max(0, at - width) : at], exact, self.source_text[at + len(exact) : at + len(exact) + width])
+                for at in starts[:50]
+            ]
+            self.occurrence_count = len(starts)
+        return cleaned
+
+
+class ClutterOffsetsForm(forms.Form):
+    start = forms.IntegerField(label="From character", min_value=0, max_value=10**9)
+    end = forms.IntegerField(label="To character (not included)", min_value=1, max_value=10**9)
+    label = forms.CharField(label="Label (optional)", max_length=100, required=False)
+
+    def __init__(self, *args, text_length: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.text_length = text_length
+        self.fields["start"].help_text = f"Counted in characters from 0; the text has {text_length}."
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None:
+            if end > self.text_length:
+                raise ValidationError({"end": f"The text has only {self.text_length} characters."})
+            if start >= end:
+                raise ValidationError({"end": "The end must come after the start."})
+            cleaned["starts"] = [start]
+        return cleaned
+
+
+# Access and lookups
+
+
+def owned_map(request, code: str) -> tuple[Map, Access]:
+    map_, access = map_and_access(request, code)
+    require(access.is_owner, OWNERS_ONLY)
+    return map_, access
+
+
+def map_source(map_: Map, source_code: str) -> Source:
+    """The source with this code, if the map has it (404 otherwise: codes of other sources are not confirmed)."""
+    return get_object_or_404(Source, code=source_code, maps=map_)
+
+
+def may_edit(access: Access, source: Source) -> bool:
+    return access.is_owner and (source.added_by_id == access.user.pk or not source.is_public)
+
+
+def with_names(sources) -> list[Source]:
+    """The sources (texts deferred, `opening` annotated), each with `name`: the title the reader shows."""
+    sources = list(sources)
+    for source in sources:
+        source.name = source.title or Source(text=source.opening).display_title
+    return sources
+
+
+def attachable_sources(user):
+    """Sources an owner may attach: the public ones and their own (texts left out, only their openings)."""
+    return (
+        Source.objects.filter(Q(is_public=True) | Q(added_by=user))
+        .defer("text")
+        .annotate(opening=Substr("text", 1, OPENING_LENGTH))
+    )
+
+
+def details_of(source: Source) -> dict:
+    """A source's details as JSON-ready values, for the history."""
+    return {
+        "title": source.title, "author": source.author, "publisher": source.publisher,
+        "published_on": source.published_on.isoformat() if source.published_on else None,
+        "url": source.url, "rights": source.rights, "notes": source.notes, "public": source.is_public,
+        "hash": source.content_hash,
+    }
+
+
+def manage_url(map_: Map, source: Source, fragment: str = "") -> str:
+    return reverse("source-manage", args=[map_.code, source.code]) + (f"#{fragment}" if fragment else "")
+
+
+# Adding and attaching
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_source(request, code: str):
+    map_, access = owned_map(request, code)
+    if request.method != "POST":
+        form = details_form(None, request.user, form_class=NewSourceForm, initial=_corrected_initial(request, map_))
+        return render(request, "sources/new.html", {"map": map_, "form": form})
+    form = details_form(None, request.user, request.POST, request.FILES, form_class=NewSourceForm)
+    if not form.is_valid():
+        return render(request, "sources/new.html", {"map": map_, "form": form}, status=400)
+    source, outcome = _add_source(map_, request.user, form)
+    if outcome == "created":
+        messages.success(request, f"Added “{source.display_title}” to this map.")
+    elif outcome == "reused":
+        messages.info(request, f"Argmap already had this exact text, as “{source.display_title}”: that source is "
+                               "now attached to this map instead of a copy, with its own details.")
+    else:
+        messages.info(request, f"This map already has this exact text, as “{source.display_title}”.")
+    return redirect(manage_url(map_, source))
+
+
+def _corrected_initial(request, map_: Map) -> dict:
+    """With `?corrects=CODE`: the form filled from that source of this map, to fix its text as a new source."""
+    code = request.GET.get("corrects", "")[:16]
+    old = Source.objects.filter(code=code, maps=map_).first() if code.isalnum() else None
+    if old is None:
+        return {}
+    return {
+        "title": old.title, "author": old.author, "publisher": old.publisher, "published_on": old.published_on,
+        "url": old.url, "rights": old.rights, "is_public": old.is_public, "text": old.text,
+        "notes": f"Corrected text of “{old.display_title}” (source {old.code}). {old.notes}".strip()[:2000],
+    }
+
+
+def _add_source(map_: Map, user, form: NewSourceForm) -> tuple[Source, str]:
+    """Store the form's text as a new source on the map, or attach the source that has it already.
+
+    Says which: "created", "reused" or "already" (the map had it).
+    """
+    try:
+        return _store_source(map_, user, form)
+    except IntegrityError:
+        # Someone stored the same text (or attached it here) a moment ago: now the lookup finds it.
+        return _store_source(map_, user, form)
+
+
+def _store_source(map_: Map, user, form: NewSourceForm) -> tuple[Source, str]:
+    extracted = form.extracted
+    with transaction.atomic():
+        existing = Source.objects.filter(content_hash=text_hash(extracted.text)).first()
+        if existing and MapSource.objects.filter(map=map_, source=existing).exists():
+            return existing, "already"
+        if existing:
+            MapSource.objects.create(map=map_, source=existing)
+            history.record(map_, user, Action.ATTACH, existing)
+            Map.note_activity(map_.pk)
+            return existing, "reused"
+        source = form.save(commit=False)
+        # What the form leaves empty, the file's own metadata fills (web pages have some).
+        for field in ("title", "author", "publisher", "published_on", "url"):
+            if not getattr(source, field):
+                setattr(source, field, getattr(extracted, field))
+        source.text = extracted.text
+        source.added_by = user
+        source.save()
+        MapSource.objects.create(map=map_, source=source)
+        history.record(map_, user, Action.CREATE, source)
+        Map.note_activity(map_.pk)
+        return source, "created"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def attach_source(request, code: str):
+    """GET: the map's sources and a search of the sources one may attach; POST: attach one."""
+    map_, access = owned_map(request, code)
+    if request.method == "POST":
+        form = AttachForm(request.POST)
+        if form.is_valid():
+            return _attach(request, map_, form.cleaned_data["source"])
+        messages.error(request, "Choose a source to attach.")
+        return _attach_page(request, map_, status=400)
+    return _attach_page(request, map_)
+
+
+def _attach(request, map_: Map, source_code: str):
+    attached = with_names(map_.sources.filter(code=source_code).defer("text").annotate(opening=Substr("text", 1, OPENING_LENGTH)))
+    if attached:
+        messages.info(request, f"This map already has “{attached[0].name}”.")
+        return redirect("source-attach", map_.code)
+    source = get_object_or_404(attachable_sources(request.user), code=source_code)
+    name = with_names([source])[0].name
+    try:
+        with transaction.atomic():
+            MapSource.objects.create(map=map_, source=source)
+            history.record(map_, request.user, Action.ATTACH, source)
+            Map.note_activity(map_.pk)
+    except IntegrityError:  # another owner attached it a moment ago
+        messages.info(request, f"This map already has “{name}”.")
+    else:
+        messages.success(request, f"Attached “{name}” to this map.")
+    return redirect("source-attach", map_.code)
+
+
+def _attach_page(request, map_: Map, status: int = 200):
+    query = request.GET.get("q", "")[:200].replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
+    found = attachable_sources(request.user).order_by("title", "id")
+    if query:
+        found = found.filter(Q(title__icontains=query) | Q(author__icontains=query) | Q(publisher__icontains=query))
+    page = Paginator(found, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_names(page.object_list)
+    context = {
+        "map": map_,
+        "query": query,
+        "page": page,
+        "attached": set(MapSource.objects.filter(map=map_).values_list("source_id", flat=True)),
+        "map_sources": with_names(
+            map_.sources.defer("text").annotate(opening=Substr("text", 1, OPENING_LENGTH)).order_by("mapsource__id")
+        ),
+    }
+    if request.htmx and request.htmx.target == "source-results":
+        return render(request, "sources/attach.html#results", context, status=status)
+    return render(request, "sources/attach.html", context, status=status)
+
+
+# One source of the map
+
+
+@login_required
+@require_safe
+def manage_source(request, code: str, source_code: str):
+    map_, access = owned_map(request, code)
+    source = map_source(map_, source_code)
+    return _manage_page(request, map_, access, source)
+
+
+def _manage_page(request, map_: Map, access: Access, source: Source, status: int = 200, **forms_given):
+    """The manage page, with any bound forms (and their errors) given by the view that posted."""
+    editable = may_edit(access, source)
+    context = {
+        "map": map_,
+        "source": source,
+        "may_edit": editable,
+        "added_by_you": source.added_by_id == request.user.pk,
+        "details_form": forms_given.get("details_form") or (details_form(source, request.user) if editable else None),
+        "text_form": forms_given.get("text_form") or SourceTextForm(initial={"text": source.text}),
+        "clutter_text_form": forms_given.get("clutter_text_form") or ClutterTextForm(),
+        "clutter_offsets_form": forms_given.get("clutter_offsets_form") or ClutterOffsetsForm(text_length=len(source.text)),
+        "quoted_anywhere": Quote.objects.filter(source=source).count(),
+        "map_quotes": Quote.objects.live().filter(source=source, node__map=map_).count(),
+        "text_length": len(source.text),
+        "error": forms_given.get("error"),
+        **_clutter_context(map_, source),
+    }
+    return render(request, "sources/manage.html", context, status=status)
+
+
+def _clutter_context(map_: Map, source: Source) -> dict:
+    ranges = list(ClutterRange.objects.filter(map=map_, source=source).select_related("created_by"))
+    for clutter in ranges:
+        clutter.passage = source.text[clutter.start : clutter.end]
+    return {
+        "clutter_live": [c for c in ranges if not c.is_deleted],
+        "clutter_removed": [c for c in ranges if c.is_deleted],
+    }
+
+
+@login_required
+@require_POST
+def edit_details(request, code: str, source_code: str):
+    map_, access = owned_map(request, code)
+    source = map_source(map_, source_code)
+    require(may_edit(access, source), "Only the person who added this public source may change its details.")
+    before = details_of(source)
+    form = details_form(source, request.user, request.POST)
+    if not form.is_valid():
+        source.refresh_from_db()  # validating wrote the rejected values onto it
+        return _manage_page(request, map_, access, source, status=400, details_form=form)
+    with transaction.atomic():
+        source = form.save(commit=False)
+        source.save(update_fields=[name for name in form.fields])
+        history.record(map_, request.user, Action.EDIT, source, before=before, after=details_of(source))
+        Map.note_activity(map_.pk)
+    messages.success(request, "Saved the details.")
+    return redirect(manage_url(map_, source))
+
+
+@login_required
+@require_POST
+def edit_text(request, code: str, source_code: str):
+    """Change the text of a source nobody quotes (and no map marks clutter in: its marks are positions)."""
+    map_, access = owned_map(request, code)
+    source = map_source(map_, source_code)
+    require(may_edit(access, source), "Only the person who added this public source may change its text.")
+    form = SourceTextForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, map_, access, source, status=400, text_form=form)
+    new_text = form.cleaned_data["text"]
+    if new_text == source.text:
+        messages.info(request, "The text is unchanged.")
+        return redirect(manage_url(map_, source))
+    problem = _text_change_problem(source, new_text)
+    if problem is None:
+        before = details_of(source)
+        try:
+            with transaction.atomic():
+                source.text = new_text
+                source.save(update_fields=["text", "content_hash"])  # refuses if it got quoted meanwhile
+                history.record(map_, request.user, Action.EDIT, source, before=before, after=details_of(source))
+                Map.note_activity(map_.pk)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        except IntegrityError:
+            problem = "Argmap already has exactly this text as another source: attach that one instead."
+    if problem:
+        source.refresh_from_db()
+        form.add_error("text", problem)
+        return _manage_page(request, map_, access, source, status=409, text_form=form)
+    messages.success(request, "Saved the new text.")
+    return redirect(manage_url(map_, source))
+
+
+def _text_change_problem(source: Source, new_text: str) -> str | None:
+    if source.quotes.exists():
+        return "This source is quoted, so its text cannot change: add the corrected text as a new source."
+    twin = Source.objects.filter(content_hash=text_hash(new_text)).exclude(pk=source.pk).first()
+    if twin:
+        return f"Argmap already has exactly this text, as “{twin.display_title}”: attach that source instead."
+    marked_maps = ClutterRange.objects.live().filter(source=source).values("map").distinct().count()
+    if marked_maps:
+        return (f"Page clutter is marked in this text on {marked_maps} map{'s' if marked_maps > 1 else ''}, by "
+                "position: remove those marks first, or add the corrected text as a new source.")
+    return None
+
+
+@login_required
+@require_POST
+def detach_source(request, code: str, source_code: str):
+    map_, access = owned_map(request, code)
+    source = map_source(map_, source_code)
+    with transaction.atomic():
+        # Quotes on deleted nodes count too: restoring the node would bring them back.
+        in_use = Quote.objects.live().filter(source=source, node__map=map_).count()
+        if not in_use:
+            MapSource.objects.filter(map=map_, source=source).delete()
+            history.record(map_, request.user, Action.DETACH, source, after=None)
+            Map.note_activity(map_.pk)
+    if in_use:
+        error = (f"{in_use} quote{'s' if in_use > 1 else ''} in this map use{'' if in_use > 1 else 's'} this source: "
+                 "it can be removed from the map once no evidence quotes it.")
+        return _manage_page(request, map_, access, source, status=409, error=error)
+    messages.success(request, f"“{source.display_title}” is no longer a source of this map.")
+    return redirect("source-attach", map_.code)
+
+
+# Page clutter
+
+
+@login_required
+@require_POST
+def add_clutter(request, code: str, source_code: str):
+    """Mark a passage as clutter: by its text (`how=text`) or by its offsets (`how=offsets`)."""
+    map_, access = owned_map(request, code)
+    source = map_source(map_, source_code)
+    if request.POST.get("how") == "offsets":
+        form, form_name = ClutterOffsetsForm(request.POST, text_length=len(source.text)), "clutter_offsets_form"
+    else:
+        form, form_name = ClutterTextForm(request.POST, source_text=source.text), "clutter_text_form"
+    if not form.is_valid():
+        return _manage_page(request, map_, access, source, status=400, **{form_name: form})
+    starts = form.cleaned_data["starts"]
+    if starts is None:  # the passage occurs more than once: the page asks which
+        return _manage_page(request, map_, access, source, **{form_name: form})
+    length = (form.cleaned_data["end"] - starts[0]) if form_name == "clutter_offsets_form" else len(form.cleaned_data["exact"])
+    with transaction.atomic():
+        marked = set(ClutterRange.objects.live().filter(map=map_, source=source).values_list("start", "end"))
+        new = [(start, start + length) for start in starts if (start, start + length) not in marked]
+        for start, end in new:
+            clutter = ClutterRange.objects.create(map=map_, source=source, start=start, end=end,
+                                                  label=form.cleaned_data["label"], created_by=request.user)
+            history.record(map_, request.user, Action.CREATE, clutter)
+        if new:
+            Map.note_activity(map_.pk)
+    if not new:
+        form.add_error(None, "That passage is already marked as clutter.")
+        return _manage_page(request, map_, access, source, status=400, **{form_name: form})
+    messages.success(request, f"Marked {len(new)} passage{'s' if len(new) > 1 else ''} as clutter.")
+    return redirect(manage_url(map_, source, "clutter"))
+
+
+def _change_clutter(request, code: str, source_code: str, clutter_id: int, action: str):
+    map_, access = owned_map(request, code)
+    source = map_source(map_, source_code)
+    clutter = get_object_or_404(ClutterRange, pk=clutter_id, map=map_, source=source)
+    if clutter.is_deleted == (action == Action.RESTORE):  # otherwise it is already as asked
+        with transaction.atomic():
+            before = history.snapshot(clutter)
+            if action == Action.DELETE:
+                clutter.soft_delete(by=request.user)
+            else:
+                clutter.restore()
+            history.record(map_, request.user, action, clutter, before=before)
+            Map.note_activity(map_.pk)
+    if request.htmx:
+        context = {"map": map_, "source": source, **_clutter_context(map_, source)}
+        return render(request, "sources/manage.html#clutter-ranges", context)
+    return redirect(manage_url(map_, source, "clutter"))
+
+
+@login_required
+@require_POST
+def remove_clutter(request, code: str, source_code: str, clutter_id: int):
+    return _change_clutter(request, code, source_code, clutter_id, Action.DELETE)
+
+
+@login_required
+@require_POST
+def restore_clutter(request, code: str, source_code: str, clutter_id: int):
+    return _change_clutter(request, code, source_code, clutter_id, Action.RESTORE)
+
+
+urlpatterns = [
+    path("maps/<slug:code>/sources/new/", new_source, name="source-new"),
+    path("maps/<slug:code>/sources/attach/", attach_source, name="source-attach"),
+    path("maps/<slug:code>/sources/<slug:source_code>/manage/", manage_source, name="source-manage"),
+    path("maps/<slug:code>/sources/<slug:source_code>/details/", edit_details, name="source-edit-details"),
+    path("maps/<slug:code>/sources/<slug:source_code>/text/", edit_text, name="source-edit-text"),
+    path("maps/<slug:code>/sources/<slug:source_code>/detach/", detach_source, name="source-detach"),
+    path("maps/<slug:code>/sources/<slug:source_code>/clutter/", add_clutter, name="clutter-add"),
+    path("maps/<slug:code>/sources/<slug:source_code>/clutter/<int:clutter_id>/remove/", remove_clutter,
+         name="clutter-remove"),
+    path("maps/<slug:code>/sources/<slug:source_code>/clutter/<int:clutter_id>/restore/", restore_clutter,
+         name="clutter-restore"),
+]

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from argmap import highlights
 from argmap.browsing import load_graph
-from argmap.models import Node, Quote
+from argmap.models import ClutterRange, Node, Quote
 from argmap.permissions import map_for_viewer
 
 
@@ -65,9 +65,12 @@ def reader(request, code: str, source_code: str):
     sides = graph.sides(thesis.pk) if thesis else {}
     thesis_query = f"thesis={thesis.pk}&" if thesis and thesis != theses[0] else ""
     spans = [highlights.Span(pk, start, end, f"hl-{sides.get(node, 'elsewhere')}") for pk, start, end, node in positions]
+    # The owners' page clutter on this map, dimmed (one query; htmx's panel above never needs it).
+    clutter = list(ClutterRange.objects.live().filter(map=map_, source=source).values_list("start", "end"))
     context["highlighted_text"] = highlights.render(
         source.text, spans, href=lambda segment: f"?{thesis_query}at={segment.start}#passage-uses",
-        target=context["target"],
+        target=context["target"], clutter=clutter,
     )
+    context["has_clutter"] = bool(clutter)
     context["sources"] = sources
     return render(request, "sources/reader.html", context)
