@@ -1,3 +1,91 @@
-"""(to be written)"""
+"""Live updates: pages poll whether their map changed, so others' work appears without a reload.
 
-urlpatterns = []
+A page that shows a map embeds a poller (templates/maps/_live.html, via `{% live_poller map %}`)
+asking `/maps/<code>/activity/?token=...&since=N` every few seconds. The token is signed: it names
+the map and the person it was handed to, and expires, so the poll needs neither the session nor a
+permission check, just one query for the map's activity counter. Only people who may view the map
+get a token (the page that embeds it was access-checked).
+
+Unchanged: 204, which htmx ignores. Changed: the poller again with the new counter and an
+`argmap-changed` event, on which static/js/live.js refreshes the page's live regions.
+"""
+
+from django.core import signing
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django_htmx.http import reswap
+
+from argmap.models import Map
+
+TOKEN_SALT = "argmap.live"
+TOKEN_MAX_AGE = 12 * 60 * 60  # a school day: a page left open longer asks to be reloaded
+CHANGED_EVENT = "argmap-changed"
+
+
+def make_token(map_: Map, user) -> str:
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    return signing.dumps({"map": map_.pk, "user": user_id}, salt=TOKEN_SALT, compress=True)
+
+
+def read_token(token: str) -> dict:
+    """The token's contents; signing.BadSignature (SignatureExpired included) if forged or too old."""
+    payload = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    if not isinstance(payload, dict) or not isinstance(payload.get("map"), int):
+        raise signing.BadSignature("Not a live-updates token.")
+    return payload
+
+
+def poll_url(code: str, token: str, since: int) -> str:
+    return f"{reverse('map-activity', args=[code])}?{urlencode({'token': token, 'since': since})}"
+
+
+def poller_context(map_: Map, user) -> dict:
+    """What _live.html needs to start polling from the map's activity as read for this page."""
+    return {"poll_url": poll_url(map_.code, make_token(map_, user), map_.activity)}
+
+
+def _stopped(message: str, status: int) -> HttpResponse:
+    # htmx swaps it in for the poller (static/js/live.js lets a response with HX-Reswap through),
+    # which stops the polling and tells the reader why.
+    response = HttpResponse(render_to_string("maps/_live.html#stopped", {"message": message}), status=status)
+    return reswap(response, "outerHTML")
+
+
+@never_cache
+@require_safe
+def activity(request, code: str):
+    """204 while the map is unchanged since `since`; else the poller again and `argmap-changed`.
+
+    One query whoever asks: neither the session nor the user is read.
+    """
+    since = request.GET.get("since", "")
+    if not since.isdigit() or len(since) > 19:
+        return _stopped("Live updates stopped (a bad request). Reload the page to resume them.", 400)
+    token = request.GET.get("token", "")
+    try:
+        payload = read_token(token)
+    except signing.SignatureExpired:
+        return _stopped("This page has been open a long time: reload it to see changes live again.", 403)
+    except signing.BadSignature:
+        return _stopped("Live updates stopped. Reload the page to resume them.", 403)
+    row = Map.objects.filter(pk=payload["map"]).values_list("code", "activity").first()
+    if row is None:
+        return _stopped("Live updates stopped: this map is gone.", 404)
+    if row[0] != code:
+        return _stopped("Live updates stopped. Reload the page to resume them.", 403)
+    current = row[1]
+    if current == int(since):
+        return HttpResponse(status=204)
+    # Rendered without the request: no context processor may touch the session or the user.
+    response = HttpResponse(render_to_string("maps/_live.html", {"poll_url": poll_url(code, token, current)}))
+    response["HX-Trigger"] = CHANGED_EVENT  # a bare event name: htmx fires it on the poller, it bubbles up
+    return response
+
+
+urlpatterns = [
+    path("maps/<slug:code>/activity/", activity, name="map-activity"),
+]

@@ -1,1 +1,222 @@
-// Live updates: see the map change while others work on it.
+// Live updates: see the map change while others work on it, and open comment threads in the tree.
+//
+// The page's poller (templates/maps/_live.html) fires `argmap-changed` when the map changed. Each
+// element marked `data-live-region` is then fetched again (from `data-live-url`, else this page's
+// address) and swapped in, keeping the scroll position and focus. A region in which the reader is
+// typing is left alone: a "New changes — Refresh" notice appears instead, and its button refreshes
+// everything while carrying what was typed over into the new forms.
+(function () {
+  "use strict";
+
+  const TYPING_INPUTS = ["text", "search", "url", "email", "number", "tel", "password", ""];
+
+  function isTypingField(el) {
+    if (el.tagName === "TEXTAREA") return true;
+    return el.tagName === "INPUT" && TYPING_INPUTS.includes((el.getAttribute("type") || "").toLowerCase());
+  }
+
+  function typedFields(scope) {
+    return Array.from(scope.querySelectorAll("textarea, input")).filter(
+      (el) => isTypingField(el) && el.value !== el.defaultValue
+    );
+  }
+
+  // Busy: something typed in the region, a form opened in it on demand (an edit form htmx loaded
+  // into a row), or the focus in one of its forms that has fields to type in.
+  function busy(region) {
+    if (typedFields(region).length || region.querySelector("[data-live-opened]")) return true;
+    const active = document.activeElement;
+    const form = active && region.contains(active) ? active.closest("form") : null;
+    return Boolean(form && Array.from(form.elements).some(isTypingField));
+  }
+
+  function liveRegions() {
+    return Array.from(document.querySelectorAll("[data-live-region][id]")).filter(
+      (el) => !el.parentElement.closest("[data-live-region]")
+    );
+  }
+
+  // The tree again as the reader sees it now: same filter, every branch they opened.
+  function treeUrl(region) {
+    const params = new URLSearchParams(location.search);
+    params.delete("open");
+    const filter = document.querySelector(".tree-controls input[name=filter]:checked");
+    if (filter) params.set("filter", filter.value);
+    region.querySelectorAll("li[data-path]").forEach((row) => {
+      const toggle = row.querySelector(":scope > .node-card .toggle button[aria-expanded]");
+      if (toggle && toggle.getAttribute("aria-expanded") === "true") params.append("open", row.dataset.path);
+    });
+    const query = params.toString();
+    return region.dataset.liveUrl + (query ? "?" + query : "");
+  }
+
+  function urlOf(region) {
+    if ("liveTree" in region.dataset) return treeUrl(region);
+    return region.dataset.liveUrl || location.pathname + location.search;
+  }
+
+  // What must survive a swap: typed text, open disclosures, open comment panels, focus, scroll.
+  function remember(region, keepTyped) {
+    const active = document.activeElement;
+    return {
+      typed: keepTyped ? typedFields(region).filter((el) => el.id).map((el) => [el.id, el.value]) : [],
+      openDetails: Array.from(region.querySelectorAll("details[open]"))
+        .map((d) => d.querySelector("[id]"))
+        .filter(Boolean)
+        .map((el) => el.id),
+      panels: Array.from(region.querySelectorAll(".row-comments:not([hidden])")).map((p) => p.id),
+      focusId: active && region.contains(active) ? active.id : "",
+      scroll: [window.scrollX, window.scrollY],
+    };
+  }
+
+  function putBack(state) {
+    state.openDetails.forEach((id) => {
+      const details = document.getElementById(id)?.closest("details");
+      if (details) details.open = true;
+    });
+    state.typed.forEach(([id, value]) => {
+      const field = document.getElementById(id);
+      if (field) {
+        field.value = value;
+        const details = field.closest("details");
+        if (details) details.open = true;
+      }
+    });
+    const focus = state.focusId && document.getElementById(state.focusId);
+    if (focus && document.activeElement !== focus) focus.focus({ preventScroll: true });
+    window.scrollTo(state.scroll[0], state.scroll[1]);
+  }
+
+  function swapIn(region, fresh, keepTyped) {
+    const state = remember(region, keepTyped);
+    htmx.swap(region, fresh.outerHTML, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0, ignoreTitle: true });
+    putBack(state);
+    // Comment panels that were open in the tree are fetched again, with what was typed in them.
+    state.panels.forEach((id) => {
+      const toggle = document.querySelector(`.comments-toggle[data-panel="${CSS.escape(id)}"]`);
+      if (toggle) openPanel(toggle).then(() => putBack({ ...state, focusId: "" }));
+    });
+  }
+
+  async function refresh(force) {
+    const regions = liveRegions();
+    if (!regions.length) {
+      if (force) location.reload();
+      else showNotice();
+      return;
+    }
+    const ready = force ? regions : regions.filter((r) => !busy(r));
+    if (ready.length < regions.length) showNotice();
+    else hideNotice();
+    // Regions sharing an address are fetched once, as a whole page; one alone asks for just itself.
+    const byUrl = new Map();
+    ready.forEach((region) => {
+      const url = urlOf(region);
+      byUrl.set(url, [...(byUrl.get(url) || []), region]);
+    });
+    for (const [url, group] of byUrl) {
+      const headers = group.length === 1 ? { "HX-Request": "true", "HX-Target": group[0].id } : {};
+      const response = await fetch(url, { headers, credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) continue;
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      group.forEach((region) => {
+        const fresh = doc.getElementById(region.id);
+        if (fresh && document.body.contains(region)) swapIn(region, fresh, force);
+      });
+    }
+  }
+
+  // The notice: a polite status line with a button, inside <main> so it stays in a landmark.
+  function showNotice() {
+    if (document.getElementById("live-notice")) return;
+    const notice = document.createElement("p");
+    notice.id = "live-notice";
+    notice.className = "live-notice";
+    notice.setAttribute("role", "status");
+    notice.append("New changes — ");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Refresh";
+    button.addEventListener("click", () => {
+      hideNotice();
+      refresh(true);
+    });
+    notice.append(button);
+    (document.querySelector("main") || document.body).append(notice);
+  }
+
+  function hideNotice() {
+    document.getElementById("live-notice")?.remove();
+  }
+
+  // Comment panels in the tree: "Discuss here" opens the node's thread under its row (fetched
+  // once, then shown and hidden); without JavaScript the same link leads to the focus view.
+  function panelOf(toggle) {
+    return document.getElementById(toggle.dataset.panel);
+  }
+
+  function setOpen(toggle, open) {
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Hide discussion" : "Discuss here";
+    if (open) toggle.setAttribute("aria-controls", toggle.dataset.panel);
+  }
+
+  function openPanel(toggle) {
+    if (toggle.dataset.loading) return Promise.resolve();  // a second click while the first loads
+    toggle.dataset.loading = "yes";
+    const meta = toggle.closest(".node-meta");
+    return htmx.ajax("GET", toggle.dataset.commentsUrl, { source: toggle, target: meta, swap: "afterend" })
+      .finally(() => {
+        delete toggle.dataset.loading;
+        setOpen(toggle, Boolean(panelOf(toggle)));
+      });
+  }
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest(".comments-toggle[data-comments-url]");
+    if (!toggle || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const panel = panelOf(toggle);
+    if (panel) {
+      panel.hidden = !panel.hidden;
+      setOpen(toggle, !panel.hidden);
+    } else {
+      openPanel(toggle);
+    }
+  });
+
+  function setUp(root) {
+    root.querySelectorAll(".comments-toggle[data-comments-url]").forEach((toggle) => {
+      toggle.dataset.panel = new URL(toggle.dataset.commentsUrl, location.href).searchParams.get("panel");
+      setOpen(toggle, Boolean(panelOf(toggle)) && !panelOf(toggle).hidden);
+    });
+  }
+
+  document.addEventListener("argmap-changed", () => refresh(false));
+
+  // htmx leaves error responses alone; one that says how to swap (HX-Reswap) is meant to be shown:
+  // a form returned with its error, or the poller telling why it stopped.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.getResponseHeader("HX-Reswap")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // A form htmx loaded into a live region (not the region itself coming back) is being worked in:
+  // it would vanish if the region were fetched again.
+  function markOpened(elt) {
+    if (elt.matches("[data-live-region]") || !elt.parentElement?.closest("[data-live-region]")) return;
+    const fields = elt.matches("textarea, input") ? [elt] : Array.from(elt.querySelectorAll("textarea, input"));
+    if (fields.some(isTypingField)) elt.dataset.liveOpened = "yes";
+  }
+
+  // htmx announces every piece of content it loads, the first page included.
+  document.addEventListener("htmx:load", (event) => {
+    if (!event.target.querySelectorAll) return;
+    setUp(event.target);
+    markOpened(event.target);
+  });
+})();
