@@ -1,3 +1,584 @@
-"""(to be written)"""
+"""Changing a map from its pages: add, edit, place, delete and restore nodes and quotes.
 
-urlpatterns = []
+Each action has a URL that shows its form on GET (a page of its own, or the form alone for htmx,
+which puts it under the row it belongs to) and does the change on POST. After a change the
+browser goes back to the map with the branch open (`_back_to_map`): htmx follows that redirect
+and swaps the whole `#trees`, the same way the filter does, keeping the branches the page had
+open (the forms send them along from the `.tree-state` inputs of `#trees`). A form with a mistake
+comes back with the message and a 4xx status, in place of the form.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path as url_path
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget
+
+from argmap import editing
+from argmap.browsing import load_graph
+from argmap.models import Action, Change, Node, Quote, Stance
+from argmap.permissions import Access, map_and_access, require
+from argmap.tree import FILTERS, Path, parse_path, path_key
+
+GET_OR_POST = ["GET", "HEAD", "POST"]
+
+
+def signed_in(view):
+    """Anonymous people are sent to log in; an htmx request (a session that ran out) gets a 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                raise PermissionDenied("Log in to change this map.")
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Forms
+
+class TextForm(forms.Form):
+    text = forms.CharField(
+        max_length=editing.MAX_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Write something: the text cannot be empty.",
+            "max_length": f"Keep it to {editing.MAX_TEXT_LENGTH:,} characters.",
+        },
+    )
+
+    def clean_text(self) -> str:
+        return editing.clean_text(self.cleaned_data["text"])
+
+
+STANCE_ERRORS = {"required": "Choose whether it supports or opposes.",
+                 "invalid_choice": "Choose whether it supports or opposes."}
+
+
+class ReplyForm(TextForm):
+    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, error_messages=STANCE_ERRORS)
+
+
+class EditForm(TextForm):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class PlaceForm(forms.Form):
+    """Attach (field `parent`) or move (field `new_parent`): the node picker fills it."""
+
+    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, error_messages=STANCE_ERRORS)
+
+    def __init__(self, *args, field_name: str = "parent", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_name = field_name
+        self.fields[field_name] = forms.IntegerField(
+            min_value=1, error_messages={"required": "Pick the node to place it under.",
+                                         "invalid": "Pick the node to place it under.",
+                                         "min_value": "Pick the node to place it under."})
+
+
+class StanceForm(forms.Form):
+    stance = forms.ChoiceField(choices=Stance.choices, error_messages=STANCE_ERRORS)
+
+
+# Where things are, and where to go back to
+
+def _shown_node(map_, node_id: int, graph=None) -> Node:
+    """A live node of this map that some thesis reaches; 404 for anything else."""
+    graph = graph if graph is not None else load_graph(map_)
+    if node_id not in graph:
+        raise Http404("No such node in this map.")
+    return get_object_or_404(Node.objects.live().select_related("author"), map=map_, pk=node_id)
+
+
+def _place(request, graph, node: Node) -> Path:
+    """The place in the tree the form was opened from (`path`), or the node's first place."""
+    path = parse_path(request.POST.get("path") or request.GET.get("path") or "")
+    if path and path[-1] == node.pk and graph.is_path(path):
+        return path
+    return graph.path_to(node.pk) or (node.pk,)
+
+
+def _parent_on(request, graph, map_, node: Node) -> Node:
+    """The parent of the place the form names: relation changes are addressed by their place."""
+    path = parse_path(request.POST.get("path") or request.GET.get("path") or "")
+    if not path or len(path) < 2 or path[-1] != node.pk or graph.edge(path[-2], node.pk) is None:
+        raise Http404("That place is not in this map (any more).")
+    return _shown_node(map_, path[-2], graph)
+
+
+def _dom(path: Path) -> str:
+    """A path as it appears in element ids (`node-12-34`): dots would break CSS selectors."""
+    return "-".join(map(str, path))
+
+
+def _posted(request):
+    """The form data on POST (even an empty body binds the form, so it answers 400), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _tree_state(request) -> list[tuple[str, str]]:
+    """The map page's filter and open branches, as the form sent them from `#trees`."""
+    data = request.POST
+    params = [("open", v) for v in dict.fromkeys(data.getlist("open")[:300]) if parse_path(v)]
+    if data.get("filter") in FILTERS and data.get("filter") != "all":
+        params.append(("filter", data["filter"]))
+    if data.get("expand") == "all":
+        params.append(("expand", "all"))
+    return params
+
+
+def _back_to_map(request, map_, path: Path, deleted: Path | None = None):
+    """The map page with `path` showing (its ancestors opened), scrolled to it; `deleted` names a
+    node just deleted from there, which the page then offers to bring back."""
+    params = _tree_state(request)
+    if deleted:
+        params.append(("deleted", path_key(deleted)))
+    opened = {v for k, v in params if k == "open"}
+    for depth in range(2, len(path)):
+        key = path_key(path[:depth])
+        if key not in opened:
+            params.append(("open", key))
+            opened.add(key)
+    anchor = ""
+    if deleted:
+        anchor = "#deleted-notice"
+    elif path:
+        anchor = f"#node-{_dom(path)}"
+    if anchor:
+        # `at` is for editing.js, which moves the keyboard focus there after the swap.
+        params.append(("at", anchor[1:]))
+    query = f"?{urlencode(params)}" if params else ""
+    return redirect(f"{map_.get_absolute_url()}{query}{anchor}")
+
+
+def _back(request, map_, path: Path, focus_node: Node | None = None):
+    """Back where the form came from: the focus view (`back=focus`) or the map."""
+    if request.POST.get("back") == "focus" and focus_node is not None and not focus_node.is_deleted:
+        url = reverse("node-focus", args=[map_.code, focus_node.pk])
+        return redirect(f"{url}?path={path_key(path)}" if len(path) > 1 else url)
+    return _back_to_map(request, map_, path)
+
+
+def _form(request, template_part: str, context: dict, status: int = 200, slot: str = "closest .edit-slot"):
+    """The form alone for htmx (in its row's slot), else a page with the form on it."""
+    back = request.POST.get("back") or request.GET.get("back")
+    context = {**context, "part": template_part, "inline": bool(request.htmx), "back": "focus" if back == "focus" else ""}
+    if request.htmx:
+        response = render(request, f"maps/edit.html#{template_part}", context, status=status)
+        if status >= 400:
+            # The form came from a row's slot: put the form with its message back there.
+            reswap(retarget(response, slot), "innerHTML")
+            response["HX-Replace-Url"] = "false"  # the address stays the map's, not the form's
+        return response
+    return render(request, "maps/edit.html", context, status=status)
+
+
+def _errors_from(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+# Adding
+
+@signed_in
+@require_http_methods(GET_OR_POST)
+def add_thesis(request, code: str):
+    map_, access = map_and_access(request, code)
+    require(access.can_contribute, "Only contributors, editors and owners add to this map.")
+    form = TextForm(_posted(request), auto_id="new-thesis-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = editing.add_thesis(map_, request.user, form.cleaned_data["text"])
+        except ValidationError as error:
+            _errors_from(form, error)
+        else:
+            return _back_to_map(request, map_, (node.pk,))
+    context = {"map": map_, "form": form, "title": "Add a thesis", "action": reverse("thesis-add", args=[code])}
+    return _form(request, "thesis", context, status=400 if form.errors else 200)
+
+
+@signed_in
+@require_http_methods(GET_OR_POST)
+def reply(request, code: str, node_id: int):
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    parent = _shown_node(map_, node_id, graph)
+    require(access.can_contribute, "Only contributors, editors and owners add to this map.")
+    path = _place(request, graph, parent)
+    stance = request.GET.get("stance") if request.GET.get("stance") in Stance.values else Stance.SUPPORT
+    form = ReplyForm(_posted(request), initial={"stance": stance}, auto_id=f"reply-{_dom(path)}-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            node, _ = editing.add_claim(parent, request.user, form.cleaned_data["text"], form.cleaned_data["stance"])
+        except ValidationError as error:
+            _errors_from(form, error)
+        else:
+            return _back(request, map_, path + (node.pk,), focus_node=parent)
+    title = "Support" if (form["stance"].value() or stance) == Stance.SUPPORT else "Oppose"
+    context = {"map": map_, "node": parent, "path": path, "form": form, "title": f"{title} “{parent.text}”",
+               "action": reverse("node-reply", args=[code, node_id])}
+    return _form(request, "reply", context, status=400 if form.errors else 200)
+
+
+# Editing
+
+@signed_in
+@require_http_methods(GET_OR_POST)
+def edit(request, code: str, node_id: int):
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    node = _shown_node(map_, node_id, graph)
+    require(access.can_change(node), "You may edit only what you wrote on this map.")
+    path = _place(request, graph, node)
+    form = EditForm(_posted(request), initial={"text": node.text, "version": node.version},
+                    auto_id=f"edit-{_dom(path)}-%s")
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            editing.edit_text(node, form.cleaned_data["text"], form.cleaned_data["version"], request.user)
+        except editing.EditConflict as error:
+            conflict = error.current
+            # Resubmitting replaces their version with yours, knowingly: the form now carries theirs.
+            form = EditForm({"text": form.cleaned_data["text"], "version": conflict.version},
+                            auto_id=f"edit-{_dom(path)}-%s")
+        except ValidationError as error:
+            _errors_from(form, error)
+        else:
+            return _back(request, map_, path, focus_node=node)
+    context = {"map": map_, "node": node, "path": path, "form": form, "conflict": conflict,
+               "title": "Edit “" + node.text + "”", "action": reverse("node-edit", args=[code, node_id])}
+    status = 409 if conflict else 400 if form.errors else 200
+    return _form(request, "edit", context, status=status)
+
+
+# Placing
+
+@signed_in
+@require_http_methods(GET_OR_POST)
+def attach(request, code: str, node_id: int):
+    """Place the node under one more parent, picked with the node picker."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    node = _shown_node(map_, node_id, graph)
+    require(access.can_contribute, "Only contributors, editors and owners change this map.")
+    return _place_form(request, map_, graph, node, "parent")
+
+
+@signed_in
+@require_http_methods(GET_OR_POST)
+def move(request, code: str, node_id: int):
+    """Move the node from the place it was shown at (`path`) to another parent."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    node = _shown_node(map_, node_id, graph)
+    require(access.can_change(node), "You may move only what you wrote on this map.")
+    return _place_form(request, map_, graph, node, "new_parent")
+
+
+def _place_form(request, map_, graph, node: Node, field_name: str):
+    moving = field_name == "new_parent"
+    old_parent = _parent_on(request, graph, map_, node) if moving else None
+    path = _place(request, graph, node)
+    edge = graph.edge(old_parent.pk, node.pk) if moving else None
+    initial = {"stance": edge.stance if edge else Stance.SUPPORT}
+    form = PlaceForm(_posted(request), initial=initial, field_name=field_name,
+                     auto_id=f"{'move' if moving else 'attach'}-{_dom(path)}-%s")
+    if request.method == "POST" and form.is_valid():
+        new_parent = _shown_node(map_, form.cleaned_data[field_name], graph)
+        stance = form.cleaned_data["stance"]
+        try:
+            if moving:
+                editing.move(node, old_parent, new_parent, request.user, stance=stance)
+            else:
+                editing.attach(node, new_parent, stance, request.user)
+        except ValidationError as error:
+            _errors_from(form, error)
+        else:
+            return _back(request, map_, (graph.path_to(new_parent.pk) or (new_parent.pk,)) + (node.pk,),
+                         focus_node=node)
+    name = "node-move" if moving else "node-attach"
+    context = {
+        "map": map_, "node": node, "path": path, "form": form, "field_name": field_name, "old_parent": old_parent,
+        "title": ("Move “" if moving else "Also place “") + node.text + "”",
+        "action": reverse(name, args=[map_.code, node.pk]),
+        **_picker(request, map_, graph, node, field_name),
+    }
+    return _form(request, "place", context, status=400 if form.errors else 200)
+
+
+PICKER_RESULTS = 12
+
+
+def _picker(request, map_, graph, node: Node, field_name: str) -> dict:
+    """The node picker's first answer, so the form works without JavaScript too (htmx replaces
+    it as the person types, from the `node-search` view)."""
+    words = request.GET.get("q", "").split()[:8]
+    excluded = {node.pk, *graph.descendants(node.pk)}
+    nodes = Node.objects.in_map(map_).live()
+    if words:
+        for word in words:
+            nodes = nodes.filter(text__icontains=word[:100])
+    else:
+        nodes = nodes.filter(pk__in=graph.theses)
+    found = [n for n in nodes.order_by("kind", "id")[: PICKER_RESULTS * 4] if n.pk in graph and n.pk not in excluded]
+    return {"results": found[:PICKER_RESULTS], "more": len(found) > PICKER_RESULTS, "query": " ".join(words)}
+
+
+@signed_in
+@require_POST
+def detach(request, code: str, node_id: int):
+    """Take the node out from under the parent of the place it was shown at."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    node = _shown_node(map_, node_id, graph)
+    require(access.can_change(node), "You may change only what you wrote on this map.")
+    parent = _parent_on(request, graph, map_, node)
+    try:
+        editing.detach(node, parent, request.user)
+    except ValidationError as error:
+        return _refused(request, map_, node, error)
+    # Back to the node at one of its other places.
+    other = next((e.parent for e in graph.parents(node.pk) if e.parent != parent.pk), None)
+    path = (graph.path_to(other) + (node.pk,)) if other and graph.path_to(other) else (parent.pk,)
+    return _back(request, map_, path, focus_node=node)
+
+
+@signed_in
+@require_POST
+def change_stance(request, code: str, node_id: int):
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    node = _shown_node(map_, node_id, graph)
+    require(access.can_change(node), "You may change only what you wrote on this map.")
+    parent = _parent_on(request, graph, map_, node)
+    form = StanceForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, map_, node, ValidationError(form.errors["stance"][0]))
+    try:
+        editing.change_stance(node, parent, form.cleaned_data["stance"], request.user)
+    except ValidationError as error:  # changed by someone else meanwhile
+        return _refused(request, map_, node, error)
+    return _back(request, map_, _place(request, graph, node), focus_node=node)
+
+
+def _refused(request, map_, node: Node, error: ValidationError, status: int = 400):
+    """A one-button action that could not be done: say why, with a way back."""
+    graph = load_graph(map_)
+    path = _place(request, graph, node) if node.pk in graph else None
+    context = {"map": map_, "node": node, "path": path, "problems": error.messages, "title": "That could not be done"}
+    # A one-button action sits in the row's menu, not in its slot: name the slot.
+    return _form(request, "refused", context, status=status, slot=f"#node-{_dom(path)}-slot" if path else "this")
+
+
+# Deleting and restoring
+
+@signed_in
+@require_http_methods(GET_OR_POST)
+def delete(request, code: str, node_id: int):
+    """GET: what would go (the node and whatever only it keeps in the map); POST: delete."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(map_)
+    node = _shown_node(map_, node_id, graph)
+    require(access.can_change(node), "You may delete only what you wrote on this map.")
+    path = _place(request, graph, node)
+    if request.method == "POST":
+        try:
+            editing.delete_node(node, request.user, may_change=access.can_change)
+        except ValidationError as error:  # deleted by someone else meanwhile
+            return _refused(request, map_, node, error)
+        if request.POST.get("back") == "focus" and len(path) > 1:
+            return _back(request, map_, path[:-1], focus_node=Node.objects.get(pk=path[-2]))
+        return _back_to_map(request, map_, path[:-1], deleted=path)
+    cascade = list(Node.objects.filter(pk__in=editing.cascade_of(node)).select_related("author"))
+    blocked = [n for n in cascade if not access.can_change(n)]
+    context = {"map": map_, "node": node, "path": path, "cascade": cascade, "blocked": blocked,
+               "title": "Delete “" + node.text + "”", "action": reverse("node-delete", args=[code, node_id])}
+    return _form(request, "delete", context)
+
+
+# Ids beyond the database's integer range would make the query itself fail.
+MAX_ID = 2**63 - 1
+
+
+def _deleted_node(map_, node_id: int) -> Node:
+    if node_id > MAX_ID:
+        raise Http404("No such node in this map.")
+    return get_object_or_404(Node.objects.deleted().select_related("author", "deleted_by"), map=map_, pk=node_id)
+
+
+@signed_in
+@require_POST
+def restore(request, code: str, node_id: int):
+    map_, access = map_and_access(request, code)
+    node = _deleted_node(map_, node_id)
+    require(access.can_change(node), "You may restore only what you wrote on this map.")
+    try:
+        editing.restore_node(node, request.user, may_change=access.can_change)
+    except ValidationError as error:
+        return _refused(request, map_, node, error)
+    if request.POST.get("back") == "deleted":
+        return redirect("map-deleted", map_.code)
+    path = parse_path(request.POST.get("path", ""))
+    if path and path[-1] == node.pk:
+        # Undone from the notice on the map page: back to where it was.
+        return _back_to_map(request, map_, path)
+    return redirect(reverse("node-focus", args=[map_.code, node.pk]) + "#history")
+
+
+def _quote_of(map_, quote_id: int) -> Quote:
+    if quote_id > MAX_ID:
+        raise Http404("No such quote in this map.")
+    return get_object_or_404(Quote.objects.select_related("node", "source"), node__map=map_, pk=quote_id)
+
+
+@signed_in
+@require_POST
+def delete_quote(request, code: str, quote_id: int):
+    map_, access = map_and_access(request, code)
+    quote = _quote_of(map_, quote_id)
+    require(access.can_change(quote), "You may delete only the quotes you added to this map.")
+    try:
+        editing.delete_quote(quote, request.user)
+    except ValidationError as error:
+        return _refused(request, map_, quote.node, error)
+    return _after_quote(request, map_, quote)
+
+
+@signed_in
+@require_POST
+def restore_quote(request, code: str, quote_id: int):
+    map_, access = map_and_access(request, code)
+    quote = _quote_of(map_, quote_id)
+    require(access.can_change(quote), "You may restore only the quotes you added to this map.")
+    try:
+        editing.restore_quote(quote, request.user)
+    except ValidationError as error:
+        return _refused(request, map_, quote.node, error)
+    return _after_quote(request, map_, quote)
+
+
+def _after_quote(request, map_, quote: Quote):
+    graph = load_graph(map_)
+    if request.POST.get("back") == "focus" or quote.node_id not in graph:
+        return redirect(reverse("node-focus", args=[map_.code, quote.node_id]) + "#history")
+    return _back_to_map(request, map_, _place(request, graph, quote.node))
+
+
+@signed_in
+@require_safe
+def deleted(request, code: str):
+    """The map's deleted nodes, newest first, each with what went with it and a restore button."""
+    map_, access = map_and_access(request, code)
+    require(access.can_edit_all, "Only the map's editors and owners see what was deleted.")
+    nodes = list(Node.objects.in_map(map_).deleted().select_related("author", "deleted_by")
+                 .order_by("-deleted_at", "-id")[:300])
+    deletions = {}
+    for change in Change.objects.filter(map=map_, target_type="node", action=Action.DELETE,
+                                        target_id__in=[n.pk for n in nodes]).order_by("id"):
+        deletions[change.target_id] = change  # the latest wins
+    entries = {n.pk: {"node": n, "change": deletions.get(n.pk), "with_it": []} for n in nodes}
+    listed = []
+    for n in nodes:
+        went_with = (deletions[n.pk].after or {}).get("with") if n.pk in deletions else None
+        if went_with in entries:
+            entries[went_with]["with_it"].append(n)
+        else:
+            listed.append(entries[n.pk])
+    return render(request, "maps/deleted.html", {"map": map_, "entries": listed, "access": access})
+
+
+# The focus view's parts (called from argmap.views.maps.node_focus)
+
+def deleted_node_focus(request, map_, node_id: int):
+    """A deleted node's page, for the people who may restore it; 404 for everyone else."""
+    access = map_.access
+    if node_id > MAX_ID:
+        raise Http404("No such node in this map.")
+    node = Node.objects.filter(map=map_, pk=node_id).select_related("author", "deleted_by").first()
+    if node is None or not node.is_deleted or not access.can_change(node):
+        raise Http404("No such node in this map.")
+    went_with = editing.deleted_with(node)
+    may_restore = access.can_change(went_with or node)  # restoring it restores what it went with
+    history = history_entries(node, access)
+    for entry in history:
+        if entry.restore == "node" and not may_restore:
+            entry.restore = None
+    context = {"map": map_, "node": node, "went_with": went_with, "may_restore": may_restore, "access": access,
+               "history": history}
+    return render(request, "maps/deleted_node.html", context)
+
+
+@dataclass
+class HistoryEntry:
+    change: Change
+    what: str
+    before_text: str | None = None
+    after_text: str | None = None
+    restore: str | None = None  # "node", "quote" or "comment": which restore button it gets
+
+
+def history_entries(node: Node, access: Access) -> list[HistoryEntry]:
+    """The node's history, newest first, each change said in words, with restore buttons on the
+    deletions the viewer may undo (one query, two where deleted quotes need their authors)."""
+    changes = editing.history_of(node)
+    entries, seen = [], set()
+    for change in changes:
+        entry = HistoryEntry(change, editing.describe(change, node))
+        if change.target_type == "node" and change.action == Action.EDIT:
+            entry.before_text, entry.after_text = (change.before or {}).get("text"), (change.after or {}).get("text")
+        latest = (change.target_type, change.target_id) not in seen
+        seen.add((change.target_type, change.target_id))
+        if latest and change.action == Action.DELETE:
+            entry.restore = change.target_type
+        entries.append(entry)
+    _allow_restores(entries, node, access)
+    return entries
+
+
+def _allow_restores(entries: list[HistoryEntry], node: Node, access: Access) -> None:
+    quote_ids = [e.change.target_id for e in entries if e.restore == "quote"]
+    restorable_quotes = set()
+    if quote_ids and access.can_contribute:
+        quotes = Quote.objects.deleted().filter(pk__in=quote_ids, node=node)
+        restorable_quotes = {q.pk for q in quotes if access.can_change(q)}
+    user_id = getattr(access.user, "pk", None)
+    for entry in entries:
+        change = entry.change
+        if entry.restore == "node":
+            allowed = node.is_deleted and change.target_id == node.pk and access.can_change(node)
+        elif entry.restore == "quote":
+            allowed = change.target_id in restorable_quotes
+        elif entry.restore == "comment":
+            # Only a comment's author deletes it, and only they may restore it (argmap.comments).
+            allowed = access.can_comment and change.actor_id is not None and change.actor_id == user_id
+        else:
+            allowed = False
+        if not allowed:
+            entry.restore = None
+
+
+urlpatterns = [
+    url_path("maps/<slug:code>/theses/new/", add_thesis, name="thesis-add"),
+    url_path("maps/<slug:code>/deleted/", deleted, name="map-deleted"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/reply/", reply, name="node-reply"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/edit/", edit, name="node-edit"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/attach/", attach, name="node-attach"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/move/", move, name="node-move"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/detach/", detach, name="node-detach"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/stance/", change_stance, name="node-stance"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/delete/", delete, name="node-delete"),
+    url_path("maps/<slug:code>/nodes/<int:node_id>/restore/", restore, name="node-restore"),
+    url_path("maps/<slug:code>/quotes/<int:quote_id>/delete/", delete_quote, name="quote-delete"),
+    url_path("maps/<slug:code>/quotes/<int:quote_id>/restore/", restore_quote, name="quote-restore"),
+]
