@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q
 
-from argmap.models import Map, Node, NodeKind, Quote, Relation
+from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation
 from argmap.tree import Edge, MapGraph, Path, Row, parse_path, path_key, walk
 
 
@@ -20,7 +20,19 @@ GRAPHS_KEPT = 32
 
 
 def load_graph(map_: Map) -> MapGraph:
-    """The map's graph, reused while the map's revision is unchanged (two queries when it changed).
+    """The map's graph as its reader may see it (`map_.access`, set by map_for_viewer): without
+    others' nodes awaiting approval unless the reader is a teacher. See `load_full_graph`."""
+    graph = load_full_graph(map_)
+    access = getattr(map_, "access", None)
+    if access is not None and not access.sees_pending:
+        user = access.user
+        graph = graph.seen_by(user.pk if user is not None and user.is_authenticated else None)
+    return graph
+
+
+def load_full_graph(map_: Map) -> MapGraph:
+    """The map's whole graph, reused while the map's revision is unchanged (three queries when it
+    changed).
 
     The key holds the revision read with the map row, so every process notices another process's
     change on its next request; a graph is never edited after it is built.
@@ -56,7 +68,12 @@ def read_graph(map_: Map) -> MapGraph:
     )
     for node_id, kind in marked:
         (theses if kind == NodeKind.THESIS else evidence).append(node_id)
-    return MapGraph(theses, edges, evidence)
+    hidden = {}
+    if map_.exercise_id:  # only an exercise's maps have nodes awaiting approval
+        hidden = dict(
+            Node.objects.in_map(map_).live().exclude(status=NodeStatus.APPROVED).values_list("id", "author_id")
+        )
+    return MapGraph(theses, edges, evidence, hidden)
 
 
 def node_cards(ids: Iterable[int]) -> dict[int, Node]:

@@ -148,6 +148,13 @@ class Map(models.Model):
     viewers_can_comment = models.BooleanField(
         default=True, help_text="People with the viewer role may comment (they can never change nodes)."
     )
+    # A map an exercise works on (its groups' copies name their group too): class roles apply.
+    exercise = models.ForeignKey(
+        "classroom.Exercise", null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
+    )
+    group = models.ForeignKey(
+        "classroom.ExerciseGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
+    )
     # Bumped by every change to the map's shape (nodes, relations, quotes): it keys the cached graph.
     revision = models.PositiveBigIntegerField(default=0, editable=False)
     # Bumped by every change at all (shape, text, comments, clutter): what live pages poll.
@@ -205,6 +212,12 @@ class NodeKind(models.TextChoices):
     CLAIM = "claim", "Claim"
 
 
+class NodeStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    PENDING = "pending", "Pending approval"
+    REJECTED = "rejected", "Rejected"
+
+
 class NodeQuerySet(SoftDeleteQuerySet):
     def in_map(self, map_):
         return self.filter(map=map_)
@@ -230,6 +243,9 @@ class Node(SoftDeletable):
     # Raised by every edit of the text: an edit form carries the version it started from, so a
     # change made meanwhile by someone else is shown as a conflict instead of being overwritten.
     version = models.PositiveIntegerField(default=1)
+    # Under moderation a student's node is pending (seen by its author and the teachers only)
+    # until approved; a rejected one stays visible to those two with the teacher's feedback.
+    status = models.CharField(max_length=10, choices=NodeStatus.choices, default=NodeStatus.APPROVED)
 
     objects = NodeQuerySet.as_manager()
 

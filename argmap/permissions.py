@@ -9,14 +9,22 @@ Roles on a map, from most to least power:
 - contributor: adds nodes, quotes and comments; edits and deletes their own;
 - viewer: reads; comments if the map allows it.
 Anyone may read a public or unlisted map; signed-in people without a role on it only read.
+
+On a map an exercise works on (`map.exercise`), the class's teachers act as owners and its students
+as contributors (on a group's copy, only that group's students). The exercise's clock decides the
+rest: before it opens students only read; once it has closed the map is read-only for everyone.
+Under moderation students' new and edited nodes are pending; under anonymity students see the
+other students under pseudonyms (`Access.name_of`).
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
+from argmap.classroom.models import ClassRole, Enrolment, GroupMember, Pseudonym
 from argmap.models import Map, Membership, Role, Visibility
 
 RANK = {Role.VIEWER: 1, Role.CONTRIBUTOR: 2, Role.EDITOR: 3, Role.OWNER: 4}
@@ -29,9 +37,35 @@ class Access:
     map: Map
     user: object
     role: str | None  # a Role value, or None for no role
+    class_role: str | None = None  # a ClassRole value on an exercise's map
 
     def _at_least(self, role: str) -> bool:
         return self.role is not None and RANK[self.role] >= RANK[role]
+
+    @property
+    def exercise(self):
+        return self.map.exercise if self.map.exercise_id else None
+
+    @property
+    def is_teacher(self) -> bool:
+        """A teacher of the class whose exercise works on this map."""
+        return self.exercise is not None and (
+            self.class_role == ClassRole.TEACHER or bool(self.user and self.user.is_superuser)
+        )
+
+    @property
+    def is_student(self) -> bool:
+        return self.exercise is not None and self.class_role == ClassRole.STUDENT and not self.is_teacher
+
+    @property
+    def read_only(self) -> bool:
+        """Nobody changes anything: the exercise has closed (or, for students, has not opened)."""
+        exercise = self.exercise
+        if exercise is None:
+            return False
+        if exercise.has_closed():
+            return True
+        return not self.is_teacher and not exercise.is_open()
 
     @property
     def can_view(self) -> bool:
@@ -39,6 +73,8 @@ class Access:
 
     @property
     def can_comment(self) -> bool:
+        if self.read_only:
+            return False
         if self._at_least(Role.CONTRIBUTOR):
             return True
         return self.role == Role.VIEWER and self.map.viewers_can_comment
@@ -46,11 +82,54 @@ class Access:
     @property
     def can_contribute(self) -> bool:
         """Add nodes, relations and quotes; edit and delete one's own."""
-        return self._at_least(Role.CONTRIBUTOR)
+        return not self.read_only and self._at_least(Role.CONTRIBUTOR)
 
     @property
     def can_edit_all(self) -> bool:
-        return self._at_least(Role.EDITOR)
+        return not self.read_only and self._at_least(Role.EDITOR)
+
+    @property
+    def moderated(self) -> bool:
+        """What this person adds or edits waits for a teacher's approval."""
+        return self.is_student and self.exercise.moderation
+
+    @property
+    def sees_pending(self) -> bool:
+        """Sees everyone's pending and rejected nodes (not only their own)."""
+        return self.exercise is None or self.is_teacher or (self._at_least(Role.EDITOR) and not self.is_student)
+
+    @property
+    def anonymised(self) -> bool:
+        """Sees the other students under pseudonyms."""
+        return self.exercise is not None and self.exercise.anonymity and not self.is_teacher
+
+    @cached_property
+    def pseudonyms(self) -> dict[int, str]:
+        """user id -> pseudonym in this exercise (one query, on first use, only when anonymised)."""
+        if not self.anonymised:
+            return {}
+        return dict(Pseudonym.objects.filter(exercise_id=self.map.exercise_id).values_list("user_id", "name"))
+
+    def name_of(self, person) -> str:
+        """How this reader sees a person's name: their username, or under anonymity the student's
+        pseudonym (a student without one yet is 'a student'; the reader always sees their own name)."""
+        if person is None:
+            return "someone"
+        if not self.anonymised or (self.user is not None and person.pk == self.user.pk):
+            return person.get_username()
+        if person.pk in self.pseudonyms:
+            return self.pseudonyms[person.pk]
+        return "a student" if person.pk in self.student_ids else person.get_username()
+
+    @cached_property
+    def student_ids(self) -> frozenset[int]:
+        if not self.anonymised:
+            return frozenset()
+        return frozenset(
+            Enrolment.objects.filter(
+                school_class_id=self.exercise.school_class_id, role=ClassRole.STUDENT
+            ).values_list("user_id", flat=True)
+        )
 
     @property
     def is_owner(self) -> bool:
@@ -73,17 +152,44 @@ class Access:
         return self.can_edit_all
 
 
-def role_of(map_: Map, user) -> str | None:
-    """The user's role on the map (one query at most; none for anonymous users and the owner)."""
+def _combined_role(map_: Map, user, member_role: str | None, class_role: str | None, in_group: bool) -> str | None:
+    """The strongest of the map's own role and the one the exercise's class gives."""
     if user is None or not user.is_authenticated:
         return None
     if user.is_superuser or user.pk == map_.owner_id:
         return Role.OWNER
-    return Membership.objects.filter(map=map_, user=user).values_list("role", flat=True).first()
+    roles = [member_role] if member_role else []
+    if map_.exercise_id and class_role == ClassRole.TEACHER:
+        roles.append(Role.OWNER)
+    elif map_.exercise_id and class_role == ClassRole.STUDENT and (map_.group_id is None or in_group):
+        roles.append(Role.CONTRIBUTOR)
+    return max(roles, key=RANK.__getitem__) if roles else None
+
+
+def _class_role(map_: Map, user) -> tuple[str | None, bool]:
+    if not map_.exercise_id or user is None or not user.is_authenticated:
+        return None, False
+    role = (
+        Enrolment.objects.filter(school_class_id=map_.exercise.school_class_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+    in_group = bool(map_.group_id) and GroupMember.objects.filter(group_id=map_.group_id, user=user).exists()
+    return role, in_group
 
 
 def access_for(map_: Map, user) -> Access:
-    return Access(map=map_, user=user, role=role_of(map_, user))
+    """What `user` may do on `map_` (a few queries; views use map_and_access, which needs one)."""
+    member_role = None
+    if user is not None and user.is_authenticated:
+        member_role = Membership.objects.filter(map=map_, user=user).values_list("role", flat=True).first()
+    class_role, in_group = _class_role(map_, user)
+    role = _combined_role(map_, user, member_role, class_role, in_group)
+    return Access(map=map_, user=user, role=role, class_role=class_role)
+
+
+def role_of(map_: Map, user) -> str | None:
+    return access_for(map_, user).role
 
 
 def can_view(map_: Map, user) -> bool:
@@ -93,24 +199,30 @@ def can_view(map_: Map, user) -> bool:
 def map_and_access(request, code: str) -> tuple[Map, Access]:
     """The map with this code and what the requester may do on it; 404 if they may not read it.
 
-    One query: the requester's role comes with the map row.
+    One query: the requester's roles (on the map, in the exercise's class and group) come with the
+    map row, and so does the exercise.
     """
     user = request.user
-    maps = Map.objects.select_related("owner").filter(code=code)
+    maps = Map.objects.select_related("owner", "exercise").filter(code=code)
     if user.is_authenticated:
         maps = maps.annotate(
-            member_role=Subquery(Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1])
+            member_role=Subquery(Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]),
+            class_role=Subquery(
+                Enrolment.objects.filter(school_class_id=OuterRef("exercise__school_class_id"), user=user).values(
+                    "role"
+                )[:1]
+            ),
+            in_group=Exists(GroupMember.objects.filter(group_id=OuterRef("group_id"), user=user)),
         )
     map_ = maps.first()
     if map_ is None:
         raise Http404("No such map.")
-    if not user.is_authenticated:
-        role = None
-    elif user.is_superuser or user.pk == map_.owner_id:
-        role = Role.OWNER
+    if user.is_authenticated:
+        class_role = map_.class_role if map_.exercise_id else None
+        role = _combined_role(map_, user, map_.member_role, class_role, map_.in_group)
     else:
-        role = map_.member_role
-    access = Access(map=map_, user=user, role=role)
+        class_role = role = None
+    access = Access(map=map_, user=user, role=role, class_role=class_role)
     if not access.can_view:
         raise Http404("No such map.")
     return map_, access

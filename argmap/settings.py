@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "argmap",
+    "argmap.classroom",
 ]
 
 MIDDLEWARE = [

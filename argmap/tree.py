@@ -44,7 +44,15 @@ class MapGraph:
     Nodes that no thesis reaches (because a node above them was deleted) are not part of it.
     """
 
-    def __init__(self, theses: Iterable[int], edges: Iterable[Edge], evidence: Iterable[int] = ()):
+    def __init__(
+        self,
+        theses: Iterable[int],
+        edges: Iterable[Edge],
+        evidence: Iterable[int] = (),
+        hidden: dict[int, int | None] | None = None,
+    ):
+        # Nodes not (yet) approved, with their authors: only they and the teachers see them.
+        self.hidden: dict[int, int | None] = dict(hidden or {})
         self.theses: list[int] = list(dict.fromkeys(theses))
         all_children: dict[int, list[Edge]] = {}
         for edge in edges:
@@ -196,6 +204,23 @@ class MapGraph:
             self._filtered[name] = self._filter(name)
         return self._filtered[name]
 
+    def seen_by(self, user_id: int | None) -> "MapGraph":
+        """The graph without the nodes awaiting approval (or rejected) that `user_id` did not write;
+        what hangs only from such a node goes with it."""
+        if not self.hidden:
+            return self
+        key = f"seen-by-{user_id}"
+        if key not in self._filtered:
+            unseen = {node for node, author in self.hidden.items() if author is None or author != user_id}
+            if not unseen & self.nodes:
+                self._filtered[key] = self
+            else:
+                edges = [e for node in self.nodes for e in self.children(node) if e.child not in unseen]
+                edges.sort(key=lambda e: e.relation_id)
+                theses = [t for t in self.theses if t not in unseen]
+                self._filtered[key] = MapGraph(theses, edges, self.evidence, self.hidden)
+        return self._filtered[key]
+
     def _filter(self, name: str) -> "MapGraph":
         keep: Callable[[Edge], bool]
         if name == SUPPORT:
@@ -209,7 +234,7 @@ class MapGraph:
             return self
         edges = [e for node in self.nodes for e in self.children(node) if keep(e)]
         edges.sort(key=lambda e: e.relation_id)
-        return MapGraph(self.theses, edges, self.evidence)
+        return MapGraph(self.theses, edges, self.evidence, self.hidden)
 
 
 @dataclass

@@ -102,3 +102,51 @@ def people(db):
         return users
 
     return make
+
+
+class Lesson:
+    """A class with a teacher, a co-teacher and students, and an exercise on a private map.
+
+    `lesson.map` is the exercise's map, built with MapBuilder (`lesson.builder`); `lesson.students`
+    are named student-1..n; everyone's password is PASSWORD.
+    """
+
+    def __init__(self, builder, students: int = 2, **options):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from argmap.classroom.models import ClassRole, Enrolment, Exercise, SchoolClass
+
+        User = get_user_model()
+        self.builder = builder
+        self.map = builder.map
+        self.teacher = builder.owner
+        self.teacher.set_password(PASSWORD)
+        self.teacher.save()
+        self.school_class = SchoolClass.objects.create(name="Year 11 debate", created_by=self.teacher)
+        Enrolment.objects.create(school_class=self.school_class, user=self.teacher, role=ClassRole.TEACHER)
+        self.co_teacher = User.objects.create_user(f"co-teacher-{self.map.pk}", password=PASSWORD)
+        Enrolment.objects.create(school_class=self.school_class, user=self.co_teacher, role=ClassRole.TEACHER)
+        self.students = []
+        for number in range(1, students + 1):
+            student = User.objects.create_user(f"student-{number}", password=PASSWORD)
+            Enrolment.objects.create(school_class=self.school_class, user=student, role=ClassRole.STUDENT)
+            self.students.append(student)
+        options.setdefault("opens_at", timezone.now() - timedelta(minutes=5))
+        options.setdefault("closes_at", timezone.now() + timedelta(hours=1))
+        self.exercise = Exercise.objects.create(
+            school_class=self.school_class, title="Is Lukashenko hedging?", created_by=self.teacher, **options
+        )
+        self.map.exercise = self.exercise
+        self.map.save(update_fields=["exercise"])
+
+
+@pytest.fixture
+def lesson(build):
+    """`lesson(students=2, moderation=True, ...)`: a Lesson on a fresh private map (see Lesson)."""
+
+    def make(students: int = 2, **options):
+        return Lesson(build(Visibility.PRIVATE), students, **options)
+
+    return make

@@ -42,3 +42,11 @@ def stance_label(stance: str) -> str:
 @register.filter
 def side_label(side: str) -> str:
     return {"support": "for the thesis", "oppose": "against the thesis", "contested": "contested"}.get(side, "")
+
+
+@register.filter
+def name_for(person, access) -> str:
+    """A person's name as this reader may see it: a pseudonym under an anonymous exercise."""
+    if access is None or access == "":
+        return person.get_username() if person is not None else "someone"
+    return access.name_of(person)

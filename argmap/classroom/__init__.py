@@ -1,0 +1,1 @@
+"""Classes and exercises: a teacher runs a lesson on a map (see models.py)."""
