@@ -239,3 +239,69 @@ def require(allowed: bool, message: str = "You may not do that on this map.") ->
     """403 with a message unless `allowed`."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+# Classes and exercises: members see their class (404 for anyone else); only teachers manage it.
+
+
+@dataclass(frozen=True)
+class ClassAccess:
+    """What one person may do in one class."""
+
+    school_class: object
+    user: object
+    role: str | None  # a ClassRole value; superusers count as teachers
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == ClassRole.TEACHER
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == ClassRole.STUDENT
+
+
+def class_and_access(request, class_id: int):
+    """The class and the requester's role in it (one query); 404 unless they are in it."""
+    from argmap.classroom.models import SchoolClass
+
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404("No such class.")
+    school_class = (
+        SchoolClass.objects.filter(pk=class_id)
+        .annotate(my_role=Subquery(Enrolment.objects.filter(school_class=OuterRef("pk"), user=user).values("role")[:1]))
+        .first()
+    )
+    if school_class is None:
+        raise Http404("No such class.")
+    role = ClassRole.TEACHER if user.is_superuser else school_class.my_role
+    if role is None:
+        raise Http404("No such class.")
+    return school_class, ClassAccess(school_class, user, role)
+
+
+def exercise_and_access(request, exercise_id: int):
+    """The exercise (with its class) and the requester's role in the class (one query); 404 unless
+    they are in the class. A student's group is not checked here: group maps go through map_and_access."""
+    from argmap.classroom.models import Exercise
+
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404("No such exercise.")
+    exercise = (
+        Exercise.objects.select_related("school_class")
+        .filter(pk=exercise_id)
+        .annotate(
+            my_role=Subquery(
+                Enrolment.objects.filter(school_class=OuterRef("school_class_id"), user=user).values("role")[:1]
+            )
+        )
+        .first()
+    )
+    if exercise is None:
+        raise Http404("No such exercise.")
+    role = ClassRole.TEACHER if user.is_superuser else exercise.my_role
+    if role is None:
+        raise Http404("No such exercise.")
+    return exercise, ClassAccess(exercise.school_class, user, role)

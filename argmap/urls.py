@@ -1,7 +1,21 @@
 from django.contrib import admin
 from django.urls import path
 
-from argmap.views import accounts, comments, editing, evidence, live, maps, members, source_admin, sources
+from argmap.views import (
+    accounts,
+    classes,
+    comments,
+    compare,
+    dashboard,
+    editing,
+    evidence,
+    exercises,
+    live,
+    maps,
+    members,
+    source_admin,
+    sources,
+)
 
 # Each area's views module lists its own URLs; the browsing pages come last because
 # `maps/<code>/<slug>/` would otherwise swallow every two-part address under a map.
@@ -14,6 +28,10 @@ urlpatterns = [
     *live.urlpatterns,
     *evidence.urlpatterns,
     *source_admin.urlpatterns,
+    *classes.urlpatterns,
+    *exercises.urlpatterns,
+    *dashboard.urlpatterns,
+    *compare.urlpatterns,
     path("maps/<slug:code>/", maps.map_detail, name="map-short"),
     path("maps/<slug:code>/branch/", maps.branch, name="map-branch"),
     path("maps/<slug:code>/nodes/search/", maps.node_search, name="node-search"),
