@@ -65,6 +65,7 @@ test-postgres: install
 
 bench: install
 	$(PY) bench/bench_map.py
+	$(PY) bench/bench_anchoring.py
 
 check: install
 	$(PY) manage.py check
