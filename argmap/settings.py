@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the session, the user and htmx: it reads all three.
+    "argmap.classroom.middleware.PasswordSetupMiddleware",
 ]
 
 ROOT_URLCONF = "argmap.urls"

@@ -1,11 +1,15 @@
-"""Accounts: sign up, log in (with a per username-and-address limit), log out."""
+"""Accounts: sign up (perhaps joining a class with its code), log in (with a per username-and-address
+limit, perhaps joining a class), log out, and the password a teacher-made account must choose."""
 
 import math
 
 from django.conf import settings
-from django.contrib.auth import login
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render, resolve_url
@@ -17,6 +21,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from argmap import loginlimit
+from argmap.classroom import accounts as class_accounts
+from argmap.classroom import middleware as password_setup
 
 
 def locked_message(seconds: int) -> str:
@@ -51,12 +57,37 @@ class LimitedAuthenticationForm(AuthenticationForm):
             raise
 
 
+def class_code_value(request) -> str:
+    """A class code passed along (`?code=` or the form's `code`), as typed; "" if none."""
+    return class_accounts.normalise_code((request.POST.get("code") or request.GET.get("code") or "")[:40])
+
+
+def join_after_login(request, user, code: str):
+    """Join the class with this code right after logging in; say how it went on the next page."""
+    try:
+        school_class = class_accounts.join(code, user)
+    except class_accounts.AlreadyInClass as error:
+        messages.info(request, error.message)
+        return redirect("class-detail", class_id=error.school_class.pk)
+    except class_accounts.ClassroomError as error:
+        messages.error(request, error.message)
+        return redirect("class-join")
+    messages.success(request, f"You joined “{school_class.name}”.")
+    return redirect("class-detail", class_id=school_class.pk)
+
+
 class LoginView(auth_views.LoginView):
     form_class = LimitedAuthenticationForm
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "class_code": class_code_value(self.request)}
+
     def form_valid(self, form):
         loginlimit.clear(form.cleaned_data["username"], loginlimit.client_address(self.request))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        password_setup.note_login(self.request, form.get_user())
+        code = class_code_value(self.request)
+        return join_after_login(self.request, form.get_user(), code) if code else response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -86,29 +117,90 @@ def safe_next(request) -> str:
     return safe_next_value(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+class SignupForm(UserCreationForm):
+    code = forms.CharField(
+        label="Class code",
+        required=False,
+        max_length=40,
+        help_text="If your teacher gave you one (such as ABCD234), you join their class as you sign up.",
+    )
+
+    def clean_code(self):
+        code = class_accounts.normalise_code(self.cleaned_data["code"])
+        if not code:
+            return None
+        try:
+            return class_accounts.class_for_code(code)
+        except class_accounts.ClassroomError as error:
+            raise ValidationError(error.message) from None
+
+
 @sensitive_post_parameters("password1", "password2")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
+    code = class_code_value(request)
     if request.user.is_authenticated:
-        return redirect(safe_next(request))
-    form = UserCreationForm(request.POST if request.method == "POST" else None, label_suffix="")
+        return redirect("class-join-code", code=code) if code else redirect(safe_next(request))
+    form = SignupForm(request.POST if request.method == "POST" else None, initial={"code": code}, label_suffix="")
     if form.is_valid():
+        school_class = form.cleaned_data["code"]
         try:
             with transaction.atomic():
                 user = form.save()
+                if school_class is not None:
+                    class_accounts.join(school_class, user)
         except IntegrityError:  # the same name taken a moment ago by someone else
             form.add_error("username", "A user with that username already exists.")
+        except class_accounts.ClassroomError as error:  # joining closed a moment ago
+            form.add_error("code", error.message)
         else:
             login(request, user)
-            return redirect(safe_next(request))
+            if school_class is None:
+                return redirect(safe_next(request))
+            messages.success(request, f"Welcome! You joined “{school_class.name}”.")
+            return redirect("class-detail", class_id=school_class.pk)
     status = 400 if form.is_bound else 200
     return render(request, "registration/signup.html", {"form": form, "next": safe_next_value(request)}, status=status)
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@csrf_protect
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_set(request):
+    """The password a teacher-made (or reset) account chooses at its first login, without the old
+    one; anyone else has nothing to do here."""
+    if not class_accounts.must_set_password(request.user):
+        password_setup.forget(request)
+        return redirect(safe_next(request))
+    form = SetPasswordForm(request.user, request.POST if request.method == "POST" else None, label_suffix="")
+    if form.is_valid():
+        with transaction.atomic():
+            form.save()
+            class_accounts.clear_password_setup(request.user)
+        update_session_auth_hash(request, request.user)  # stay signed in with the new password
+        password_setup.forget(request)
+        target = safe_next_value(request)
+        if target:
+            return redirect(target)
+        # A new student starts on their class page, which also shows the message (other pages
+        # would leave it waiting for a later one).
+        school_class = class_accounts.landing_page_class(request.user)
+        if school_class is None:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        messages.success(request, "Your password is set: use it from now on.")
+        return redirect("class-detail", class_id=school_class.pk)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "next": safe_next_value(request)}
+    return render(request, "registration/password_set.html", context, status=status)
 
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", signup, name="signup"),
+    path("accounts/password/set/", password_set, name="password-set"),
 ]
