@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q
 
+from argmap.classroom.models import Review
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation
 from argmap.tree import Edge, MapGraph, Path, Row, parse_path, path_key, walk
 
@@ -25,9 +26,36 @@ def load_graph(map_: Map) -> MapGraph:
     graph = load_full_graph(map_)
     access = getattr(map_, "access", None)
     if access is not None and not access.sees_pending:
-        user = access.user
-        graph = graph.seen_by(user.pk if user is not None and user.is_authenticated else None)
+        graph = graph.seen_by(reader_id(access))
     return graph
+
+
+def reader_id(access) -> int | None:
+    user = access.user
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def hides(map_: Map, node: Node) -> bool:
+    """True when the reader (`map_.access`) may not see this node of the map, live or deleted:
+    someone else's node awaiting approval (or rejected), or one that hangs only from such a node.
+    Reads nothing on maps without an exercise or for readers who see every node."""
+    access = getattr(map_, "access", None)
+    if not map_.exercise_id or access is None or access.sees_pending:
+        return False
+    if node.status != NodeStatus.APPROVED and (node.author_id is None or node.author_id != reader_id(access)):
+        return True
+    return node.pk in load_full_graph(map_) and node.pk not in load_graph(map_)
+
+
+def unseen(map_: Map) -> set[int]:
+    """Ids of the nodes of the map, live or deleted, that the reader (`map_.access`) may not see:
+    others' nodes that are not approved, and the nodes in the trees that hang only from them."""
+    access = getattr(map_, "access", None)
+    if not map_.exercise_id or access is None or access.sees_pending:
+        return set()
+    full, seen = load_full_graph(map_), load_graph(map_)
+    reader = reader_id(access)
+    return (full.nodes - seen.nodes) | {n for n, author in full.hidden.items() if author is None or author != reader}
 
 
 def load_full_graph(map_: Map) -> MapGraph:
@@ -70,9 +98,8 @@ def read_graph(map_: Map) -> MapGraph:
         (theses if kind == NodeKind.THESIS else evidence).append(node_id)
     hidden = {}
     if map_.exercise_id:  # only an exercise's maps have nodes awaiting approval
-        hidden = dict(
-            Node.objects.in_map(map_).live().exclude(status=NodeStatus.APPROVED).values_list("id", "author_id")
-        )
+        # Deleted ones too: a history may name them (see `unseen`).
+        hidden = dict(Node.objects.in_map(map_).exclude(status=NodeStatus.APPROVED).values_list("id", "author_id"))
     return MapGraph(theses, edges, evidence, hidden)
 
 
@@ -87,6 +114,14 @@ def node_cards(ids: Iterable[int]) -> dict[int, Node]:
         .prefetch_related(Prefetch("quotes", queryset=live_quotes, to_attr="live_quotes"))
     )
     return {node.pk: node for node in nodes}
+
+
+def note_reviews(nodes: Iterable[Node]) -> None:
+    """Give every rejected node among these its teacher's latest Review as `latest_review` (for
+    the feedback shown beside the "Rejected" badge): one query, only if one of them is rejected."""
+    rejected = {node.pk: node for node in nodes if node.status == NodeStatus.REJECTED}
+    for review in Review.objects.filter(node_id__in=rejected).order_by("id") if rejected else ():
+        rejected[review.node_id].latest_review = review  # the latest wins
 
 
 def attach_nodes(rows: list[Row], graph: MapGraph) -> dict[int, Node]:

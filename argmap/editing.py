@@ -11,6 +11,13 @@ therefore also deletes the nodes that only it kept in the map (its "cascade"); t
 deletion's `after` lists them under "cascade", and each of them gets a companion Change whose
 `after` names the node ("with") and the primary Change ("change") it went with. Restoring the
 node (or any node of its cascade) brings the whole group back.
+
+Moderation (an exercise's option; the views pass `moderated=access.moderated`): what a moderated
+student adds is saved pending, and a change of theirs to what others see of a node (its text,
+its quotes, its places and stances) sends the node back to pending. A pending node is seen only
+by its author and the teachers, whole: meanwhile the other students see neither the new version
+nor the approved one, nor anything hanging only from it, until a teacher approves it again.
+Deleting and restoring leave the status as it was; teachers' changes never touch it.
 """
 
 from collections import deque
@@ -23,7 +30,7 @@ from django.utils import timezone
 
 from argmap.anchoring import check_storable_text
 from argmap.history import record, snapshot
-from argmap.models import Action, Change, Map, Node, NodeKind, Quote, Relation, Stance
+from argmap.models import Action, Change, Map, Node, NodeKind, NodeStatus, Quote, Relation, Stance
 
 MAX_TEXT_LENGTH = 2000
 SHORT = 200  # characters of a parent's text kept in a relation's history, to name it later
@@ -87,6 +94,19 @@ def _relation_state(relation: Relation, parent: Node) -> dict:
     return {**snapshot(relation), "parent_text": parent.text[:SHORT]}
 
 
+def new_status(moderated: bool) -> str:
+    """The status of a node added by someone whose work is (or is not) moderated."""
+    return NodeStatus.PENDING if moderated else NodeStatus.APPROVED
+
+
+def send_back_for_approval(node: Node, moderated: bool) -> None:
+    """Under moderation a student's change to what others see of a node waits for a teacher
+    again (saved, so the map's revision moves and every page's graph hides it)."""
+    if moderated and node.status != NodeStatus.PENDING:
+        node.status = NodeStatus.PENDING
+        node.save(update_fields=["status", "updated_at"])
+
+
 # What is shown: reachability from the theses, read fresh inside the transaction.
 
 def _shape(map_id: int) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
@@ -126,23 +146,24 @@ def is_shown(node: Node) -> bool:
 
 # Adding
 
-def add_thesis(map_: Map, actor, text: str) -> Node:
+def add_thesis(map_: Map, actor, text: str, *, moderated: bool = False) -> Node:
     text = clean_text(text)
     with transaction.atomic():
         _lock_map(map_.pk)
-        node = Node.objects.create(map=map_, kind=NodeKind.THESIS, text=text, author=actor, updated_by=actor)
+        node = Node.objects.create(map=map_, kind=NodeKind.THESIS, text=text, author=actor, updated_by=actor,
+                                   status=new_status(moderated))
         record(map_, actor, Action.CREATE, node)
     return node
 
 
-def add_claim(parent: Node, actor, text: str, stance: str) -> tuple[Node, Relation]:
+def add_claim(parent: Node, actor, text: str, stance: str, *, moderated: bool = False) -> tuple[Node, Relation]:
     """A new claim supporting or opposing `parent`."""
     text, stance = clean_text(text), clean_stance(stance)
     with transaction.atomic():
         _lock_map(parent.map_id)
         parent = _fresh(parent)
         node = Node.objects.create(map_id=parent.map_id, kind=NodeKind.CLAIM, text=text, author=actor,
-                                   updated_by=actor)
+                                   updated_by=actor, status=new_status(moderated))
         relation = Relation.objects.link(node, parent, stance, author=actor)
         record(parent.map_id, actor, Action.CREATE, node,
                after={**snapshot(node), "parent": parent.pk, "parent_text": parent.text[:SHORT], "stance": stance,
@@ -152,7 +173,7 @@ def add_claim(parent: Node, actor, text: str, stance: str) -> tuple[Node, Relati
 
 # Placing
 
-def attach(node: Node, parent: Node, stance: str, actor) -> Relation:
+def attach(node: Node, parent: Node, stance: str, actor, *, moderated: bool = False) -> Relation:
     """Place an existing claim under one more parent (refused if that would close a cycle)."""
     stance = clean_stance(stance)
     with transaction.atomic():
@@ -160,10 +181,11 @@ def attach(node: Node, parent: Node, stance: str, actor) -> Relation:
         node, parent = _fresh(node), _fresh(parent)
         relation = Relation.objects.link(node, parent, stance, author=actor)
         record(node.map_id, actor, Action.ATTACH, relation, after=_relation_state(relation, parent))
+        send_back_for_approval(node, moderated)
     return relation
 
 
-def detach(node: Node, parent: Node, actor) -> Relation:
+def detach(node: Node, parent: Node, actor, *, moderated: bool = False) -> Relation:
     """Take `node` out from under `parent`; refused where that is its only place in the map."""
     with transaction.atomic():
         _lock_map(node.map_id)
@@ -177,10 +199,12 @@ def detach(node: Node, parent: Node, actor) -> Relation:
         before = _relation_state(relation, parent)
         relation.soft_delete(by=actor)
         record(node.map_id, actor, Action.DETACH, relation, before=before, after=_relation_state(relation, parent))
+        send_back_for_approval(node, moderated)
     return relation
 
 
-def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | None = None) -> Relation:
+def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | None = None, *,
+         moderated: bool = False) -> Relation:
     """Move `node` from under `old_parent` to under `new_parent` in one step, keeping its stance
     unless another is given. Refused, with nothing changed, where it would close a cycle."""
     with transaction.atomic():
@@ -195,10 +219,11 @@ def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | No
         new = Relation.objects.link(node, new_parent, stance, author=actor)
         record(node.map_id, actor, Action.MOVE, new, before=before,
                after={**_relation_state(new, new_parent), "replaces": old.pk})
+        send_back_for_approval(node, moderated)
     return new
 
 
-def change_stance(node: Node, parent: Node, stance: str, actor) -> Relation:
+def change_stance(node: Node, parent: Node, stance: str, actor, *, moderated: bool = False) -> Relation:
     stance = clean_stance(stance)
     with transaction.atomic():
         _lock_map(node.map_id)
@@ -210,12 +235,13 @@ def change_stance(node: Node, parent: Node, stance: str, actor) -> Relation:
         relation.stance = stance
         relation.save(update_fields=["stance"])
         record(node.map_id, actor, Action.EDIT, relation, before=before, after=_relation_state(relation, parent))
+        send_back_for_approval(node, moderated)
     return relation
 
 
 # Editing
 
-def edit_text(node: Node, text: str, version: int, actor) -> Node:
+def edit_text(node: Node, text: str, version: int, actor, *, moderated: bool = False) -> Node:
     """Replace the node's text, unless it changed since `version` was read: then EditConflict."""
     text = clean_text(text)
     with transaction.atomic():
@@ -229,7 +255,9 @@ def edit_text(node: Node, text: str, version: int, actor) -> Node:
         current.text = text
         current.version += 1
         current.updated_by = actor
-        current.save(update_fields=["text", "version", "updated_by", "updated_at"])
+        if moderated:
+            current.status = NodeStatus.PENDING
+        current.save(update_fields=["text", "version", "updated_by", "status", "updated_at"])
         record(current.map_id, actor, Action.EDIT, current, before=before)
     return current
 
@@ -328,7 +356,7 @@ def restore_node(node: Node, actor, may_change: Predicate | None = None) -> Node
     return node
 
 
-def delete_quote(quote: Quote, actor) -> Quote:
+def delete_quote(quote: Quote, actor, *, moderated: bool = False) -> Quote:
     with transaction.atomic():
         quote = _fresh_quote(quote)
         if quote.is_deleted:
@@ -336,10 +364,11 @@ def delete_quote(quote: Quote, actor) -> Quote:
         before = snapshot(quote)
         quote.soft_delete(by=actor)
         record(quote.node.map_id, actor, Action.DELETE, quote, before=before)
+        send_back_for_approval(quote.node, moderated)
     return quote
 
 
-def restore_quote(quote: Quote, actor) -> Quote:
+def restore_quote(quote: Quote, actor, *, moderated: bool = False) -> Quote:
     with transaction.atomic():
         quote = _fresh_quote(quote)
         if not quote.is_deleted:
@@ -347,6 +376,7 @@ def restore_quote(quote: Quote, actor) -> Quote:
         before = snapshot(quote)
         quote.restore()
         record(quote.node.map_id, actor, Action.RESTORE, quote, before=before)
+        send_back_for_approval(quote.node, moderated)
     return quote
 
 
@@ -361,6 +391,7 @@ def history_of(node: Node, limit: int = 50) -> list[Change]:
 
 
 STANCE_WORDS = {"support": "supporting", "oppose": "opposing"}
+STATUS_WORDS = {"approved": "approved it", "rejected": "rejected it", "pending": "sent it back for approval"}
 
 
 def describe(change: Change, node: Node) -> str:
@@ -374,6 +405,8 @@ def describe(change: Change, node: Node) -> str:
                 return f"added it, {STANCE_WORDS.get(after.get('stance'), '')} “{after['parent_text']}”"
             return f"added this {kind}"
         if action == Action.EDIT:
+            if "status" in after and before.get("text") == after.get("text"):  # a teacher's decision
+                return STATUS_WORDS.get(after["status"], "changed its status")
             return "edited the text"
         if action == Action.DELETE:
             if after.get("with"):

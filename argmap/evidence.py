@@ -4,6 +4,9 @@ to a passage of one of the map's sources.
 The passage comes either from a selection in the reader (offsets and the selected text) or from
 text the student pasted or typed, which `anchoring.find` looks up. Either way the stored quote is
 the source's own characters at the offsets found, never what was typed.
+
+Under moderation (`moderated=True`, see argmap.editing) the new claim is saved pending, and a
+quote added to a claim sends it back to pending.
 """
 
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from argmap import anchoring
+from argmap.editing import new_status, send_back_for_approval
 from argmap.history import record
 from argmap.models import Action, Map, MapSource, Node, NodeKind, Quote, Relation, Source, Stance
 
@@ -170,6 +174,8 @@ def add_evidence(
     prefix: str | None = None,
     suffix: str | None = None,
     position: int | None = None,
+    *,
+    moderated: bool = False,
 ) -> Evidence:
     """Add a claim (by `user`) that supports or opposes `parent`, quoting a passage of `source`.
 
@@ -190,7 +196,8 @@ def add_evidence(
         _lock(map.pk)
         if not Node.objects.live().filter(pk=parent.pk).exists():
             raise EvidenceError("The node you chose was deleted meanwhile: choose another one.")
-        node = Node.objects.create(map=map, kind=NodeKind.CLAIM, text=claim, author=user)
+        node = Node.objects.create(map=map, kind=NodeKind.CLAIM, text=claim, author=user,
+                                   status=new_status(moderated))
         relation = Relation.objects.link(node, parent, stance, author=user)
         quote = Quote(node=node, source=source, start=located.start, end=located.end, exact=located.exact, author=user)
         quote.save()
@@ -209,6 +216,8 @@ def add_quote(
     prefix: str | None = None,
     suffix: str | None = None,
     position: int | None = None,
+    *,
+    moderated: bool = False,
 ) -> tuple[Quote, Located]:
     """Add one more quote to an existing claim (evidence may rest on several passages)."""
     quote_text = clean_quote_text(quote_text)
@@ -225,4 +234,5 @@ def add_quote(
         quote = Quote(node=node, source=source, start=located.start, end=located.end, exact=located.exact, author=user)
         quote.save()
         record(node.map_id, user, Action.CREATE, quote)
+        send_back_for_approval(node, moderated)
     return quote, located

@@ -131,8 +131,20 @@ class MapQuerySet(models.QuerySet):
             return self.listed()
         if user.is_superuser:
             return self.all()
+        from argmap.classroom.models import ClassRole, Enrolment, GroupMember
+
+        classes = Enrolment.objects.filter(user=user)
+        teaching = classes.filter(role=ClassRole.TEACHER).values("school_class")
+        studying = classes.filter(role=ClassRole.STUDENT).values("school_class")
         return self.filter(
-            models.Q(visibility=Visibility.PUBLIC) | models.Q(owner=user) | models.Q(memberships__user=user)
+            models.Q(visibility=Visibility.PUBLIC)
+            | models.Q(owner=user)
+            | models.Q(memberships__user=user)
+            # An exercise's maps: all of them for its class's teachers; for students the main map
+            # and their own group's copy (as in permissions.py).
+            | models.Q(exercise__school_class__in=teaching)
+            | models.Q(exercise__school_class__in=studying, group__isnull=True)
+            | models.Q(group__in=GroupMember.objects.filter(user=user).values("group"))
         ).distinct()
 
 

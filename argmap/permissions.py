@@ -21,13 +21,32 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.http import Http404
 
 from argmap.classroom.models import ClassRole, Enrolment, GroupMember, Pseudonym
 from argmap.models import Map, Membership, Role, Visibility
 
 RANK = {Role.VIEWER: 1, Role.CONTRIBUTOR: 2, Role.EDITOR: 3, Role.OWNER: 4}
+
+
+class Refused:
+    """A "no" that says why: falsy like False, with a `reason` that `require` shows.
+
+    The exercise's clock refuses what a role would allow; the views' own messages ("only
+    contributors add…") would be wrong then, so the refusal carries the right one.
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"Refused({self.reason!r})"
 
 
 @dataclass(frozen=True)
@@ -68,25 +87,40 @@ class Access:
         return not self.is_teacher and not exercise.is_open()
 
     @property
+    def read_only_reason(self) -> str:
+        """Why the exercise's clock allows no change, with the time in the class's zone."""
+        from argmap.classroom.exercises import when
+
+        exercise = self.exercise
+        zone = exercise.school_class.zone
+        if exercise.has_closed():
+            return f"This exercise closed at {when(exercise.closes_at, zone)}; the map is read-only."
+        return (f"This exercise opens at {when(exercise.opens_at, zone)}; "
+                "until then the map is read-only for students.")
+
+    def _unless_read_only(self, allowed: bool):
+        """`allowed`, unless the exercise's clock says no: then a Refused with the reason."""
+        if allowed and self.read_only:
+            return Refused(self.read_only_reason)
+        return allowed
+
+    @property
     def can_view(self) -> bool:
         return self.role is not None or self.map.visibility in (Visibility.PUBLIC, Visibility.UNLISTED)
 
     @property
     def can_comment(self) -> bool:
-        if self.read_only:
-            return False
-        if self._at_least(Role.CONTRIBUTOR):
-            return True
-        return self.role == Role.VIEWER and self.map.viewers_can_comment
+        by_role = self._at_least(Role.CONTRIBUTOR) or (self.role == Role.VIEWER and self.map.viewers_can_comment)
+        return self._unless_read_only(by_role)
 
     @property
     def can_contribute(self) -> bool:
         """Add nodes, relations and quotes; edit and delete one's own."""
-        return not self.read_only and self._at_least(Role.CONTRIBUTOR)
+        return self._unless_read_only(self._at_least(Role.CONTRIBUTOR))
 
     @property
     def can_edit_all(self) -> bool:
-        return not self.read_only and self._at_least(Role.EDITOR)
+        return self._unless_read_only(self._at_least(Role.EDITOR))
 
     @property
     def moderated(self) -> bool:
@@ -104,11 +138,21 @@ class Access:
         return self.exercise is not None and self.exercise.anonymity and not self.is_teacher
 
     @cached_property
-    def pseudonyms(self) -> dict[int, str]:
-        """user id -> pseudonym in this exercise (one query, on first use, only when anonymised)."""
+    def pseudonyms(self) -> dict[int, str | None]:
+        """user id -> pseudonym in this exercise, or None for a student of the class who has none
+        yet (one query, on first use, only when anonymised)."""
         if not self.anonymised:
             return {}
-        return dict(Pseudonym.objects.filter(exercise_id=self.map.exercise_id).values_list("user_id", "name"))
+        # Unordered throughout: SQLite allows no ORDER BY in the parts of a UNION.
+        named = Pseudonym.objects.filter(exercise_id=self.map.exercise_id).order_by()
+        unnamed = (
+            Enrolment.objects.filter(school_class_id=self.exercise.school_class_id, role=ClassRole.STUDENT)
+            .exclude(user_id__in=named.values("user_id"))
+            .annotate(no_name=Value(None, output_field=CharField()))
+            .order_by()
+        )
+        rows = named.values_list("user_id", "name").union(unnamed.values_list("user_id", "no_name"), all=True)
+        return dict(rows.order_by())
 
     def name_of(self, person) -> str:
         """How this reader sees a person's name: their username, or under anonymity the student's
@@ -118,22 +162,17 @@ class Access:
         if not self.anonymised or (self.user is not None and person.pk == self.user.pk):
             return person.get_username()
         if person.pk in self.pseudonyms:
-            return self.pseudonyms[person.pk]
-        return "a student" if person.pk in self.student_ids else person.get_username()
-
-    @cached_property
-    def student_ids(self) -> frozenset[int]:
-        if not self.anonymised:
-            return frozenset()
-        return frozenset(
-            Enrolment.objects.filter(
-                school_class_id=self.exercise.school_class_id, role=ClassRole.STUDENT
-            ).values_list("user_id", flat=True)
-        )
+            return self.pseudonyms[person.pk] or "a student"
+        return person.get_username()
 
     @property
     def is_owner(self) -> bool:
         return self._at_least(Role.OWNER)
+
+    @property
+    def can_manage(self) -> bool:
+        """Change the map's sources and clutter: an owner, while the exercise's clock allows changes."""
+        return self._unless_read_only(self.is_owner)
 
     def owns(self, obj) -> bool:
         author_id = getattr(obj, "author_id", None)
@@ -161,8 +200,14 @@ def _combined_role(map_: Map, user, member_role: str | None, class_role: str | N
     roles = [member_role] if member_role else []
     if map_.exercise_id and class_role == ClassRole.TEACHER:
         roles.append(Role.OWNER)
-    elif map_.exercise_id and class_role == ClassRole.STUDENT and (map_.group_id is None or in_group):
-        roles.append(Role.CONTRIBUTOR)
+    elif map_.exercise_id and class_role == ClassRole.STUDENT:
+        if map_.group_id is not None:
+            if in_group:
+                roles.append(Role.CONTRIBUTOR)
+        elif map_.exercise.groups:
+            roles.append(Role.VIEWER)  # the map the groups' copies came from: they work on their copy
+        else:
+            roles.append(Role.CONTRIBUTOR)
     return max(roles, key=RANK.__getitem__) if roles else None
 
 
@@ -203,7 +248,7 @@ def map_and_access(request, code: str) -> tuple[Map, Access]:
     map row, and so does the exercise.
     """
     user = request.user
-    maps = Map.objects.select_related("owner", "exercise").filter(code=code)
+    maps = Map.objects.select_related("owner", "exercise__school_class").filter(code=code)
     if user.is_authenticated:
         maps = maps.annotate(
             member_role=Subquery(Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]),
@@ -225,6 +270,7 @@ def map_and_access(request, code: str) -> tuple[Map, Access]:
     access = Access(map=map_, user=user, role=role, class_role=class_role)
     if not access.can_view:
         raise Http404("No such map.")
+    map_.access = access  # what the map's pages read it by (browsing.load_graph shows what it allows)
     return map_, access
 
 
@@ -236,9 +282,9 @@ def map_for_viewer(request, code: str) -> Map:
 
 
 def require(allowed: bool, message: str = "You may not do that on this map.") -> None:
-    """403 with a message unless `allowed`."""
+    """403 with a message unless `allowed` (a Refused brings its own message)."""
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(allowed.reason if isinstance(allowed, Refused) else message)
 
 
 # Classes and exercises: members see their class (404 for anyone else); only teachers manage it.

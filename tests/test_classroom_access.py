@@ -97,3 +97,26 @@ def test_students_see_each_other_under_pseudonyms_and_teachers_see_names(lesson)
     assert access(l.map, two).name_of(l.teacher) == l.teacher.username  # teachers are not hidden
     assert access(l.map, l.teacher).name_of(one) == one.username
     assert access(l.map, one).name_of(two) == "a student"  # no pseudonym yet: still no name
+
+
+def test_with_groups_students_read_the_original_map_and_work_on_their_copy(lesson):
+    l = lesson(groups=True)
+    group = ExerciseGroup.objects.create(exercise=l.exercise, name="Group A")
+    GroupMember.objects.create(exercise=l.exercise, group=group, user=l.students[0])
+    a = access(l.map, l.students[0])
+    assert a.can_view and not a.can_contribute
+
+
+def test_the_map_list_shows_students_their_exercise_maps_and_nothing_of_other_groups(lesson, outsider):
+    l = lesson(groups=True)
+    one, two = l.students
+    group_a = ExerciseGroup.objects.create(exercise=l.exercise, name="Group A")
+    group_b = ExerciseGroup.objects.create(exercise=l.exercise, name="Group B")
+    copy_a = Map.objects.create(title="Copy A", owner=l.teacher, exercise=l.exercise, group=group_a)
+    copy_b = Map.objects.create(title="Copy B", owner=l.teacher, exercise=l.exercise, group=group_b)
+    GroupMember.objects.create(exercise=l.exercise, group=group_a, user=one)
+    GroupMember.objects.create(exercise=l.exercise, group=group_b, user=two)
+    assert set(Map.objects.visible_to(one)) == {l.map, copy_a}
+    assert set(Map.objects.visible_to(two)) == {l.map, copy_b}
+    assert {l.map, copy_a, copy_b} <= set(Map.objects.visible_to(l.co_teacher))
+    assert not {l.map, copy_a, copy_b} & set(Map.objects.visible_to(outsider))

@@ -4,6 +4,9 @@ that post, reply, edit, delete, restore, hide and unhide.
 Each form posts to its own URL. htmx gets the thread section back, re-rendered, and swaps it in
 place (with the form's error and a 400 when the input was bad); without JavaScript the post
 redirects to the focus view at the comment.
+
+A node the reader may not see (someone else's node awaiting approval, on an exercise's map) has no
+comments for them: 404 on its thread and on its comments' URLs, as for a node that does not exist.
 """
 
 import re
@@ -19,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from argmap import comments
+from argmap.browsing import hides
 from argmap.models import Comment, Node
 from argmap.permissions import map_and_access, require
 
@@ -42,7 +46,7 @@ def signed_in(view):
 
 def _live_node(map_, node_id: int) -> Node:
     node = Node.objects.live().filter(map=map_, pk=node_id).first()
-    if node is None:
+    if node is None or hides(map_, node):
         raise Http404("No such node in this map.")
     return node
 
@@ -54,7 +58,7 @@ def _comment_of_map(map_, comment_id: int) -> Comment:
         .filter(pk=comment_id, node__map=map_, node__deleted_at__isnull=True)
         .first()
     )
-    if comment is None:
+    if comment is None or hides(map_, comment.node):
         raise Http404("No such comment in this map.")
     return comment
 

@@ -6,6 +6,13 @@ browser goes back to the map with the branch open (`_back_to_map`): htmx follows
 and swaps the whole `#trees`, the same way the filter does, keeping the branches the page had
 open (the forms send them along from the `.tree-state` inputs of `#trees`). A form with a mistake
 comes back with the message and a 4xx status, in place of the form.
+
+On an exercise's map with moderation a student's changes are moderated (see argmap.editing):
+what they add is pending, what they change goes back to pending. Others' pending nodes are not
+there for them: 404 wherever one is named, and placing under one is refused like any unknown
+node. Under moderation students place only their own claims elsewhere: a new place for someone
+else's approved claim would be seen by everyone at once, and hiding that claim again until a
+teacher approves it would take it away from its author.
 """
 
 from dataclasses import dataclass
@@ -15,6 +22,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path as url_path
@@ -23,8 +31,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from argmap import editing
-from argmap.browsing import load_graph
-from argmap.models import Action, Change, Node, Quote, Stance
+from argmap.browsing import hides, load_graph, reader_id, unseen
+from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
 from argmap.permissions import Access, map_and_access, require
 from argmap.tree import FILTERS, Path, parse_path, path_key
 
@@ -173,7 +181,8 @@ def _back(request, map_, path: Path, focus_node: Node | None = None):
 def _form(request, template_part: str, context: dict, status: int = 200, slot: str = "closest .edit-slot"):
     """The form alone for htmx (in its row's slot), else a page with the form on it."""
     back = request.POST.get("back") or request.GET.get("back")
-    context = {**context, "part": template_part, "inline": bool(request.htmx), "back": "focus" if back == "focus" else ""}
+    context = {**context, "part": template_part, "inline": bool(request.htmx), "back": "focus" if back == "focus" else "",
+               "access": context["map"].access}
     if request.htmx:
         response = render(request, f"maps/edit.html#{template_part}", context, status=status)
         if status >= 400:
@@ -199,7 +208,7 @@ def add_thesis(request, code: str):
     form = TextForm(_posted(request), auto_id="new-thesis-%s")
     if request.method == "POST" and form.is_valid():
         try:
-            node = editing.add_thesis(map_, request.user, form.cleaned_data["text"])
+            node = editing.add_thesis(map_, request.user, form.cleaned_data["text"], moderated=access.moderated)
         except ValidationError as error:
             _errors_from(form, error)
         else:
@@ -220,7 +229,8 @@ def reply(request, code: str, node_id: int):
     form = ReplyForm(_posted(request), initial={"stance": stance}, auto_id=f"reply-{_dom(path)}-%s")
     if request.method == "POST" and form.is_valid():
         try:
-            node, _ = editing.add_claim(parent, request.user, form.cleaned_data["text"], form.cleaned_data["stance"])
+            node, _ = editing.add_claim(parent, request.user, form.cleaned_data["text"], form.cleaned_data["stance"],
+                                        moderated=access.moderated)
         except ValidationError as error:
             _errors_from(form, error)
         else:
@@ -246,7 +256,8 @@ def edit(request, code: str, node_id: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            editing.edit_text(node, form.cleaned_data["text"], form.cleaned_data["version"], request.user)
+            editing.edit_text(node, form.cleaned_data["text"], form.cleaned_data["version"], request.user,
+                              moderated=access.moderated)
         except editing.EditConflict as error:
             conflict = error.current
             # Resubmitting replaces their version with yours, knowingly: the form now carries theirs.
@@ -272,6 +283,8 @@ def attach(request, code: str, node_id: int):
     graph = load_graph(map_)
     node = _shown_node(map_, node_id, graph)
     require(access.can_contribute, "Only contributors, editors and owners change this map.")
+    require(not access.moderated or access.can_change(node),
+            "While your work is moderated you may place only your own claims elsewhere: reply to this one instead.")
     return _place_form(request, map_, graph, node, "parent")
 
 
@@ -287,6 +300,7 @@ def move(request, code: str, node_id: int):
 
 
 def _place_form(request, map_, graph, node: Node, field_name: str):
+    access = map_.access
     moving = field_name == "new_parent"
     old_parent = _parent_on(request, graph, map_, node) if moving else None
     path = _place(request, graph, node)
@@ -299,9 +313,9 @@ def _place_form(request, map_, graph, node: Node, field_name: str):
         stance = form.cleaned_data["stance"]
         try:
             if moving:
-                editing.move(node, old_parent, new_parent, request.user, stance=stance)
+                editing.move(node, old_parent, new_parent, request.user, stance=stance, moderated=access.moderated)
             else:
-                editing.attach(node, new_parent, stance, request.user)
+                editing.attach(node, new_parent, stance, request.user, moderated=access.moderated)
         except ValidationError as error:
             _errors_from(form, error)
         else:
@@ -345,7 +359,7 @@ def detach(request, code: str, node_id: int):
     require(access.can_change(node), "You may change only what you wrote on this map.")
     parent = _parent_on(request, graph, map_, node)
     try:
-        editing.detach(node, parent, request.user)
+        editing.detach(node, parent, request.user, moderated=access.moderated)
     except ValidationError as error:
         return _refused(request, map_, node, error)
     # Back to the node at one of its other places.
@@ -366,7 +380,7 @@ def change_stance(request, code: str, node_id: int):
     if not form.is_valid():
         return _refused(request, map_, node, ValidationError(form.errors["stance"][0]))
     try:
-        editing.change_stance(node, parent, form.cleaned_data["stance"], request.user)
+        editing.change_stance(node, parent, form.cleaned_data["stance"], request.user, moderated=access.moderated)
     except ValidationError as error:  # changed by someone else meanwhile
         return _refused(request, map_, node, error)
     return _back(request, map_, _place(request, graph, node), focus_node=node)
@@ -402,7 +416,10 @@ def delete(request, code: str, node_id: int):
         return _back_to_map(request, map_, path[:-1], deleted=path)
     cascade = list(Node.objects.filter(pk__in=editing.cascade_of(node)).select_related("author"))
     blocked = [n for n in cascade if not access.can_change(n)]
-    context = {"map": map_, "node": node, "path": path, "cascade": cascade, "blocked": blocked,
+    # Others' nodes awaiting approval go too, but this person may not read them: counted, not listed.
+    unseen_below = sum(1 for n in cascade if n.pk not in graph)
+    context = {"map": map_, "node": node, "path": path, "cascade": [n for n in cascade if n.pk in graph],
+               "unseen_below": unseen_below, "going": len(cascade), "blocked": blocked,
                "title": "Delete “" + node.text + "”", "action": reverse("node-delete", args=[code, node_id])}
     return _form(request, "delete", context)
 
@@ -414,7 +431,10 @@ MAX_ID = 2**63 - 1
 def _deleted_node(map_, node_id: int) -> Node:
     if node_id > MAX_ID:
         raise Http404("No such node in this map.")
-    return get_object_or_404(Node.objects.deleted().select_related("author", "deleted_by"), map=map_, pk=node_id)
+    node = get_object_or_404(Node.objects.deleted().select_related("author", "deleted_by"), map=map_, pk=node_id)
+    if hides(map_, node):
+        raise Http404("No such node in this map.")
+    return node
 
 
 @signed_in
@@ -439,7 +459,10 @@ def restore(request, code: str, node_id: int):
 def _quote_of(map_, quote_id: int) -> Quote:
     if quote_id > MAX_ID:
         raise Http404("No such quote in this map.")
-    return get_object_or_404(Quote.objects.select_related("node", "source"), node__map=map_, pk=quote_id)
+    quote = get_object_or_404(Quote.objects.select_related("node", "source"), node__map=map_, pk=quote_id)
+    if hides(map_, quote.node):
+        raise Http404("No such quote in this map.")
+    return quote
 
 
 @signed_in
@@ -449,7 +472,7 @@ def delete_quote(request, code: str, quote_id: int):
     quote = _quote_of(map_, quote_id)
     require(access.can_change(quote), "You may delete only the quotes you added to this map.")
     try:
-        editing.delete_quote(quote, request.user)
+        editing.delete_quote(quote, request.user, moderated=access.moderated)
     except ValidationError as error:
         return _refused(request, map_, quote.node, error)
     return _after_quote(request, map_, quote)
@@ -462,7 +485,7 @@ def restore_quote(request, code: str, quote_id: int):
     quote = _quote_of(map_, quote_id)
     require(access.can_change(quote), "You may restore only the quotes you added to this map.")
     try:
-        editing.restore_quote(quote, request.user)
+        editing.restore_quote(quote, request.user, moderated=access.moderated)
     except ValidationError as error:
         return _refused(request, map_, quote.node, error)
     return _after_quote(request, map_, quote)
@@ -481,8 +504,10 @@ def deleted(request, code: str):
     """The map's deleted nodes, newest first, each with what went with it and a restore button."""
     map_, access = map_and_access(request, code)
     require(access.can_edit_all, "Only the map's editors and owners see what was deleted.")
-    nodes = list(Node.objects.in_map(map_).deleted().select_related("author", "deleted_by")
-                 .order_by("-deleted_at", "-id")[:300])
+    nodes = Node.objects.in_map(map_).deleted().select_related("author", "deleted_by")
+    if map_.exercise_id and not access.sees_pending:  # a student with an editor's role
+        nodes = nodes.filter(Q(status=NodeStatus.APPROVED) | Q(author_id=reader_id(access)))
+    nodes = list(nodes.order_by("-deleted_at", "-id")[:300])
     deletions = {}
     for change in Change.objects.filter(map=map_, target_type="node", action=Action.DELETE,
                                         target_id__in=[n.pk for n in nodes]).order_by("id"):
@@ -506,7 +531,7 @@ def deleted_node_focus(request, map_, node_id: int):
     if node_id > MAX_ID:
         raise Http404("No such node in this map.")
     node = Node.objects.filter(map=map_, pk=node_id).select_related("author", "deleted_by").first()
-    if node is None or not node.is_deleted or not access.can_change(node):
+    if node is None or not node.is_deleted or not access.can_change(node) or hides(map_, node):
         raise Http404("No such node in this map.")
     went_with = editing.deleted_with(node)
     may_restore = access.can_change(went_with or node)  # restoring it restores what it went with
@@ -515,7 +540,7 @@ def deleted_node_focus(request, map_, node_id: int):
         if entry.restore == "node" and not may_restore:
             entry.restore = None
     context = {"map": map_, "node": node, "went_with": went_with, "may_restore": may_restore, "access": access,
-               "history": history}
+               "history": history, "went_with_seen": went_with is not None and not hides(map_, went_with)}
     return render(request, "maps/deleted_node.html", context)
 
 
@@ -531,12 +556,14 @@ class HistoryEntry:
 def history_entries(node: Node, access: Access) -> list[HistoryEntry]:
     """The node's history, newest first, each change said in words, with restore buttons on the
     deletions the viewer may undo (one query, two where deleted quotes need their authors)."""
-    changes = editing.history_of(node)
+    changes = _without_unseen_places(editing.history_of(node), access)
     entries, seen = [], set()
     for change in changes:
         entry = HistoryEntry(change, editing.describe(change, node))
         if change.target_type == "node" and change.action == Action.EDIT:
-            entry.before_text, entry.after_text = (change.before or {}).get("text"), (change.after or {}).get("text")
+            before, after = (change.before or {}).get("text"), (change.after or {}).get("text")
+            if before != after:  # not a teacher's decision, which leaves the text as it was
+                entry.before_text, entry.after_text = before, after
         latest = (change.target_type, change.target_id) not in seen
         seen.add((change.target_type, change.target_id))
         if latest and change.action == Action.DELETE:
@@ -544,6 +571,27 @@ def history_entries(node: Node, access: Access) -> list[HistoryEntry]:
         entries.append(entry)
     _allow_restores(entries, node, access)
     return entries
+
+
+def _mentioned_nodes(change: Change) -> set[int]:
+    """The other nodes a change names in words: the parents of the places it made or unmade."""
+    if change.target_type not in ("node", "relation"):
+        return set()
+    values = ((change.before or {}).get("parent"), (change.after or {}).get("parent"))
+    return {value for value in values if isinstance(value, int)}
+
+
+def _without_unseen_places(changes: list[Change], access: Access) -> list[Change]:
+    """Leave out the changes that name a node this reader may not see (a place under someone
+    else's node awaiting approval): its text would otherwise show in the history."""
+    map_ = access.map
+    if not map_.exercise_id or access.sees_pending:
+        return changes
+    mentioned = set().union(*(_mentioned_nodes(c) for c in changes)) if changes else set()
+    if not mentioned:
+        return changes
+    hidden = unseen(map_) & mentioned
+    return [c for c in changes if not (_mentioned_nodes(c) & hidden)]
 
 
 def _allow_restores(entries: list[HistoryEntry], node: Node, access: Access) -> None:

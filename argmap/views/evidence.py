@@ -1,5 +1,9 @@
 """Adding evidence: a passage selected (or pasted) in the source reader becomes a claim in the
-student's own words that supports or opposes a node; an existing claim gets another quote."""
+student's own words that supports or opposes a node; an existing claim gets another quote.
+
+Under moderation a student's new evidence is pending, and so is a claim they add a quote to (see
+argmap.editing); others' pending nodes cannot be chosen or quoted under (404 / a form error).
+"""
 
 from functools import wraps
 
@@ -17,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from argmap import anchoring
 from argmap import evidence as domain
-from argmap.browsing import load_graph, tree_url
+from argmap.browsing import hides, load_graph, tree_url
 from argmap.evidence import CLAIM_MAX_LENGTH, QUOTE_MAX_LENGTH
 from argmap.models import Node, Source, Stance
 from argmap.permissions import map_and_access, require
@@ -170,16 +174,19 @@ def _note_adjustment(request, located) -> None:
                            f"stored{': ' + details if details else ''}.")
 
 
-def _announce(request, map_, graph, added) -> None:
+def _announce(request, map_, graph, added, moderated: bool) -> None:
     """Say what was added, with a link to the new node in its tree (the parent's path, then it)."""
     parent = added.relation.parent
     path = (graph.path_to(parent.pk) or (parent.pk,)) + (added.node.pk,)
     messages.success(request, format_html(
-        "Added your evidence “{}”: it {} “{}”. <a href=\"{}\">See it in the tree</a>.",
+        "Added your evidence “{}”: it {} “{}”.{} <a href=\"{}\">See it in the tree</a>.",
         Truncator(added.node.text).chars(80), "supports" if added.relation.stance == Stance.SUPPORT else "opposes",
-        Truncator(parent.text).chars(80), tree_url(map_, path),
+        Truncator(parent.text).chars(80), PENDING_NOTE if moderated else "", tree_url(map_, path),
     ))
     _note_adjustment(request, added.located)
+
+
+PENDING_NOTE = " The other students will see it once a teacher approves it."
 
 
 def _done(request, url: str):
@@ -209,14 +216,14 @@ def add_evidence(request, code: str, source_code: str):
     action = reverse("evidence-add", args=[map_.code, source.code])
     try:
         added = domain.add_evidence(map_, request.user, source, parent, form.cleaned_data["stance"],
-                                    form.cleaned_data["claim"], **form.passage())
+                                    form.cleaned_data["claim"], **form.passage(), moderated=access.moderated)
     except anchoring.QuoteAmbiguous as ambiguity:
         back = reverse("source-reader", args=[map_.code, source.code])
         return _choose_occurrence(request, map_, source, action, form, ambiguity, back)
     except ValidationError as error:
         form.add_error(None, error)
         return _render_form(request, map_, source, access, form, status=400)
-    _announce(request, map_, graph, added)
+    _announce(request, map_, graph, added, access.moderated)
     return _done(request, _reader_at(map_, added.quote))
 
 
@@ -226,6 +233,8 @@ def add_quote(request, code: str, node_id: int):
     """Another quote for an existing claim: paste the passage and choose its source."""
     map_, access = map_and_access(request, code)
     node = get_object_or_404(Node.objects.in_map(map_).live().select_related("map"), pk=node_id)
+    if hides(map_, node):
+        raise Http404("No such node in this map.")
     require(access.can_change(node), "Only the node's author, the map's editors and its owners add quotes to it.")
     sources = list(map_.sources.order_by("mapsource__id"))
     data = request.POST if request.method == "POST" else None
@@ -241,7 +250,7 @@ def add_quote(request, code: str, node_id: int):
     source = next(s for s in sources if s.code == form.cleaned_data["source"])
     action = reverse("quote-add", args=[map_.code, node.pk])
     try:
-        quote, located = domain.add_quote(node, request.user, source, **form.passage())
+        quote, located = domain.add_quote(node, request.user, source, **form.passage(), moderated=access.moderated)
     except anchoring.QuoteAmbiguous as ambiguity:
         back = reverse("node-focus", args=[map_.code, node.pk])
         return _choose_occurrence(request, map_, source, action, form, ambiguity, back)
@@ -249,8 +258,9 @@ def add_quote(request, code: str, node_id: int):
         form.add_error(None, error)
         return render(request, "evidence/add_quote.html", context, status=400)
     focus = reverse("node-focus", args=[map_.code, node.pk])
-    messages.success(request, format_html("Added a quote to “{}”. <a href=\"{}\">Back to the node</a>.",
-                                          Truncator(node.text).chars(80), focus))
+    messages.success(request, format_html("Added a quote to “{}”.{} <a href=\"{}\">Back to the node</a>.",
+                                          Truncator(node.text).chars(80), PENDING_NOTE if access.moderated else "",
+                                          focus))
     _note_adjustment(request, located)
     return _done(request, _reader_at(map_, quote))
 

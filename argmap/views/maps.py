@@ -1,4 +1,9 @@
-"""Browsing maps: the list, a map's trees (whole page or one branch for htmx), a node's focus view."""
+"""Browsing maps: the list, a map's trees (whole page or one branch for htmx), a node's focus view.
+
+On an exercise's map every page shows what `map.access` allows: the graph without other people's
+nodes awaiting approval (browsing.load_graph), and people's names as the reader may see them
+(`name_for`, pseudonyms under anonymity).
+"""
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
@@ -7,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
-from argmap.browsing import attach_nodes, load_graph, node_cards, open_paths_from, place_path
+from argmap.browsing import attach_nodes, load_graph, node_cards, note_reviews, open_paths_from, place_path
 from argmap.comments import discussion
 from argmap.models import Comment, Map, Membership, Node
 from argmap.permissions import map_for_viewer
@@ -87,7 +92,7 @@ def map_detail(request, code: str, slug: str | None = None):
     graph = load_graph(map_)
     state = TreeState(request, graph)
     rows = state.thesis_rows()
-    attach_nodes(rows, state.graph)
+    note_reviews(attach_nodes(rows, state.graph).values())
     context = {
         "map": map_,
         "rows": rows,
@@ -120,7 +125,7 @@ def branch(request, code: str):
     if not state.graph.is_path(path):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
-    attach_nodes([row], state.graph)
+    note_reviews(attach_nodes([row], state.graph).values())
     return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state, "access": map_.access})
 
 
@@ -139,6 +144,7 @@ def node_focus(request, code: str, node_id: int):
     # Every thesis too: the page names each thesis the node serves, not only the one on its path.
     cards = node_cards({*path, *graph.theses, *(e.child for e in children), *(e.parent for e in parents)})
     node = cards[node_id]
+    note_reviews([node])
     # Deleted and hidden comments too: they keep their place in a thread as placeholders.
     comments = Comment.objects.filter(node=node).select_related("author").order_by("created_at", "id")
     context = {

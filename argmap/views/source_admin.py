@@ -206,6 +206,8 @@ class ClutterOffsetsForm(forms.Form):
 def owned_map(request, code: str) -> tuple[Map, Access]:
     map_, access = map_and_access(request, code)
     require(access.is_owner, OWNERS_ONLY)
+    if request.method == "POST":  # a closed exercise's map keeps its sources as they were
+        require(access.can_manage)
     return map_, access
 
 
