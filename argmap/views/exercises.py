@@ -1,3 +1,568 @@
-"""(being written)"""
+"""Exercises of a class: setting one up, its page, sides, small groups, the snapshot at closing.
 
-urlpatterns = []
+Everyone in the class sees an exercise's page; only its teachers set it up and change it. Times
+are typed and shown in the class's time zone (each view runs under `timezone.override`), and
+stored in UTC.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from argmap.classroom import groups as small_groups
+from argmap.classroom import sides
+from argmap.classroom.exercises import (
+    MAX_TARGET,
+    OPTION_FIELDS,
+    TARGET_FIELDS,
+    create_exercise,
+    main_map,
+    map_of,
+    maps_a_teacher_may_copy,
+    state_label,
+    update_exercise,
+    when,
+)
+from argmap.classroom.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
+from argmap.classroom.models import SideAssignment
+from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline, snapshot_of
+from argmap.models import Map, Node
+from argmap.permissions import class_and_access, exercise_and_access, map_and_access, require
+
+GET_OR_POST = ["GET", "HEAD", "POST"]
+TEACHERS_ONLY = "Only the class's teachers set up and change its exercises."
+INSTRUCTIONS_MAX_LENGTH = 5000
+QUESTION_MAX_LENGTH = 2000
+TIME_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
+
+
+# Forms
+
+
+class PlainTextField(forms.CharField):
+    """Text with NUL bytes dropped (PostgreSQL cannot store them) and Unix line ends."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\x00", "").replace("\r\n", "\n")
+        return super().to_python(value)
+
+
+def local_time_field(label: str) -> forms.DateTimeField:
+    # Parsed and shown in the current time zone: the views set it to the class's.
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=TIME_FORMAT),
+        error_messages={"required": "Give a date and a time.",
+                        "invalid": "Give a date and a time, e.g. 2026-12-01 14:30."},
+    )
+
+
+def target_field(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=MAX_TARGET, initial=0, help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_TARGET}),
+        error_messages={"min_value": f"Between 0 and {MAX_TARGET}.", "max_value": f"Between 0 and {MAX_TARGET}.",
+                        "invalid": f"A whole number between 0 and {MAX_TARGET}.", "required": "0 means no target."},
+    )
+
+
+class ExerciseForm(forms.Form):
+    title = PlainTextField(max_length=Exercise._meta.get_field("title").max_length)
+    instructions = PlainTextField(
+        max_length=INSTRUCTIONS_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What students should do. Shown to them as written.",
+    )
+    opens_at = local_time_field("Opens")
+    closes_at = local_time_field("Closes")
+    sides = forms.BooleanField(required=False,
+                               label="Sides: students (alone or in teams) argue an assigned thesis and side")
+    moderation = forms.BooleanField(required=False, label="Moderation: students' nodes wait for a teacher's approval")
+    anonymity = forms.BooleanField(required=False, label="Anonymity: students see each other under pseudonyms")
+    groups = forms.BooleanField(required=False, label="Small groups: each group works on its own copy of the map")
+    target_evidence = target_field("Pieces of evidence", "For one's own side, per student (0: no target).")
+    target_rebuttals = target_field("Rebuttals", "Of the other side, per student.")
+    target_comments = target_field("Comments", "Per student.")
+
+    def __init__(self, *args, zone, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].help_text = f"In the class's time zone, {zone.key}."
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The exercise must close after it opens.")
+        return cleaned
+
+    def exercise_fields(self) -> dict:
+        names = ("title", "instructions", "opens_at", "closes_at", *OPTION_FIELDS, *TARGET_FIELDS)
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class MapChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, map_: Map) -> str:
+        # Titles repeat (every copy keeps one): the owner and visibility tell them apart.
+        owner = map_.owner.get_username() if map_.owner else "no owner"
+        return f"{map_.title} ({owner}, {map_.get_visibility_display().split(' (')[0].lower()})"
+
+
+class NewExerciseForm(ExerciseForm):
+    start_from = forms.ChoiceField(
+        label="Map", widget=forms.RadioSelect, initial="new",
+        choices=[("new", "A new empty map"), ("copy", "A copy of a map you can see (with its sources)")],
+        error_messages={"required": "Choose a new map or a copy.", "invalid_choice": "Choose a new map or a copy."},
+    )
+    question = PlainTextField(
+        label="Question or motion (new map)", max_length=QUESTION_MAX_LENGTH, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    copy_of = MapChoiceField(
+        queryset=Map.objects.none(), required=False, label="Map to copy",
+        empty_label="— choose a map —",
+        error_messages={"invalid_choice": "Choose one of the maps in the list."},
+    )
+
+    field_order = ["title", "instructions", "opens_at", "closes_at", "start_from", "question", "copy_of"]
+
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        maps = maps_a_teacher_may_copy(teacher).select_related("owner").order_by("title", "id")
+        self.fields["copy_of"].queryset = maps
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start_from") == "copy" and not cleaned.get("copy_of") and "copy_of" not in self.errors:
+            self.add_error("copy_of", "Choose the map to copy.")
+        return cleaned
+
+
+# Access
+
+
+def _for_teacher(request, exercise_id: int) -> Exercise:
+    exercise, access = exercise_and_access(request, exercise_id)
+    require(access.is_teacher, TEACHERS_ONLY)
+    return exercise
+
+
+def _refuse_if_closed(exercise: Exercise) -> None:
+    if exercise.has_closed():
+        raise PermissionDenied(
+            f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; nothing in it changes "
+            "now. Move its closing time (Edit) to open it again."
+        )
+
+
+# Setting up and changing
+
+
+@login_required
+@require_http_methods(GET_OR_POST)
+def exercise_new(request, class_id: int):
+    school_class, access = class_and_access(request, class_id)
+    require(access.is_teacher, TEACHERS_ONLY)
+    with timezone.override(school_class.zone):
+        data = request.POST if request.method == "POST" else None
+        form = NewExerciseForm(data, zone=school_class.zone, teacher=request.user)
+        if form.is_valid():
+            copy_of = form.cleaned_data["copy_of"] if form.cleaned_data["start_from"] == "copy" else None
+            exercise = create_exercise(school_class, request.user, copy_of=copy_of,
+                                       question=form.cleaned_data["question"], **form.exercise_fields())
+            messages.success(request, "Exercise created." + _next_steps(exercise))
+            return redirect("exercise-detail", exercise.pk)
+        context = {"school_class": school_class, "form": form}
+        return render(request, "exercises/new.html", context, status=400 if form.is_bound else 200)
+
+
+def _next_steps(exercise: Exercise) -> str:
+    steps = []
+    if exercise.sides:
+        steps.append("assign the sides")
+    if exercise.groups:
+        steps.append("make the groups and their copies")
+    return f" Next: {' and '.join(steps)}." if steps else ""
+
+
+@login_required
+@require_http_methods(GET_OR_POST)
+def exercise_edit(request, exercise_id: int):
+    exercise = _for_teacher(request, exercise_id)
+    zone = exercise.school_class.zone
+    with timezone.override(zone):
+        if request.method == "POST" and "close_now" in request.POST:
+            return _close_now(request, exercise)
+        initial = {name: getattr(exercise, name) for name in ExerciseForm.base_fields}
+        form = ExerciseForm(request.POST if request.method == "POST" else None, initial=initial, zone=zone)
+        if form.is_valid():
+            notes = update_exercise(exercise, form.exercise_fields())
+            messages.success(request, "Exercise saved.")
+            for note in notes:
+                messages.info(request, note)
+            return redirect("exercise-detail", exercise.pk)
+        context = {"exercise": exercise, "form": form, "state": state_label(exercise),
+                   "started": _students_started(exercise)}
+        return render(request, "exercises/edit.html", context, status=400 if form.is_bound else 200)
+
+
+def _close_now(request, exercise: Exercise):
+    if not exercise.is_open():
+        messages.info(request, "Only an open exercise can be closed now: change its times instead.")
+        return redirect("exercise-edit", exercise.pk)
+    update_exercise(exercise, {"closes_at": timezone.now()})
+    messages.success(request, "The exercise is closed: its maps are read-only.")
+    return redirect("exercise-detail", exercise.pk)
+
+
+def _students_started(exercise: Exercise) -> bool:
+    """Has any student written on one of the exercise's maps? (Changing options then says what it does.)"""
+    students = Enrolment.objects.filter(school_class_id=exercise.school_class_id, role=ClassRole.STUDENT)
+    return Node.objects.filter(map__exercise=exercise, author__in=students.values("user_id")).exists()
+
+
+# The exercise's page
+
+
+@login_required
+@require_safe
+def exercise_detail(request, exercise_id: int):
+    exercise, access = exercise_and_access(request, exercise_id)
+    ensure_snapshots(exercise)
+    map_, no_map = map_of(exercise, request.user, access.is_teacher)
+    assignment, mates = (None, [])
+    if exercise.sides and access.is_student:
+        assignment, mates = sides.side_of(exercise, request.user)
+    context = {
+        "exercise": exercise,
+        "school_class": exercise.school_class,
+        "access": access,
+        "state": exercise.state(),
+        "state_label": state_label(exercise),
+        "map": map_,
+        "no_map": no_map,
+        "assignment": assignment,
+        "side_name": sides.SIDE_NAMES.get(assignment.stance, "") if assignment else "",
+        "mates": _names_for_students(exercise, access, mates),
+        "targets": [(getattr(exercise, name), label) for name, label in (
+            ("target_evidence", "pieces of evidence for your side"),
+            ("target_rebuttals", "rebuttals of the other side"),
+            ("target_comments", "comments"),
+        ) if getattr(exercise, name)],
+        "overview": _teacher_overview(exercise) if access.is_teacher else None,
+    }
+    with timezone.override(exercise.school_class.zone):
+        return render(request, "exercises/detail.html", context)
+
+
+def _names_for_students(exercise: Exercise, access, people) -> list[str]:
+    """Names as this reader may see them: students of an anonymous exercise see pseudonyms."""
+    if not (exercise.anonymity and not access.is_teacher):
+        return [person.get_username() for person in people]
+    pseudonyms = dict(Pseudonym.objects.filter(exercise=exercise, user__in=people).values_list("user_id", "name"))
+    return [pseudonyms.get(person.pk, "a student") for person in people]
+
+
+def _teacher_overview(exercise: Exercise) -> dict:
+    students = Enrolment.objects.filter(school_class_id=exercise.school_class_id, role=ClassRole.STUDENT).count()
+    overview = {"students": students}
+    if exercise.sides:
+        overview["assigned"] = SideAssignment.objects.filter(exercise=exercise).count()
+    if exercise.groups:
+        overview["groups"] = ExerciseGroup.objects.filter(exercise=exercise).count()
+        overview["in_groups"] = GroupMember.objects.filter(exercise=exercise).count()
+        overview["copies"] = Map.objects.filter(exercise=exercise, group__isnull=False).count()
+    return overview
+
+
+# Sides
+
+
+def _class_students(exercise: Exercise) -> list:
+    return list(
+        get_user_model().objects.filter(
+            enrolments__school_class_id=exercise.school_class_id, enrolments__role=ClassRole.STUDENT
+        ).order_by("username")
+    )
+
+
+def _theses(exercise: Exercise) -> list[Node]:
+    original = main_map(exercise)
+    if original is None:
+        return []
+    return list(Node.objects.in_map(original).live().theses().filter(status="approved").order_by("id"))
+
+
+class SidesByHandForm(forms.Form):
+    """A side (thesis and stance) and a team name for each student of the class."""
+
+    def __init__(self, *args, students, theses, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        choices = [("", "— none —")] + [
+            (f"{thesis.pk}:{stance}", f"{sides.SIDE_NAMES[stance]}: {thesis.text[:80]}")
+            for thesis in theses for stance in sides.STANCES
+        ]
+        self.rows = []
+        for student in students:
+            side = forms.ChoiceField(choices=choices, required=False, label=f"Side of {student.get_username()}",
+                                     error_messages={"invalid_choice": "Choose a side from the list."})
+            team = PlainTextField(max_length=60, required=False, label=f"Team of {student.get_username()}")
+            self.fields[f"side_{student.pk}"] = side
+            self.fields[f"team_{student.pk}"] = team
+            self.rows.append((student, self[f"side_{student.pk}"], self[f"team_{student.pk}"]))
+        self.students = students
+
+    def assignments(self) -> list[sides.Assignment]:
+        chosen = []
+        for student in self.students:
+            side = self.cleaned_data[f"side_{student.pk}"]
+            if side:
+                thesis_id, stance = side.split(":")
+                chosen.append(sides.Assignment(student.pk, int(thesis_id), stance,
+                                               self.cleaned_data[f"team_{student.pk}"].strip()))
+        return chosen
+
+
+class SidesAtRandomForm(forms.Form):
+    team_size = forms.IntegerField(
+        label="Team size (optional)", required=False, min_value=1, max_value=sides.MAX_TEAM_SIZE,
+        help_text="Students with the same thesis and side form teams of at most this many; empty: everyone alone.",
+        error_messages={"min_value": f"Between 1 and {sides.MAX_TEAM_SIZE}.",
+                        "max_value": f"Between 1 and {sides.MAX_TEAM_SIZE}.",
+                        "invalid": f"A whole number between 1 and {sides.MAX_TEAM_SIZE}."},
+    )
+    replace = forms.BooleanField(required=False, label="Replace the current assignments")
+
+
+def _initial_sides(exercise: Exercise) -> dict:
+    initial = {}
+    for row in SideAssignment.objects.filter(exercise=exercise):
+        initial[f"side_{row.user_id}"] = f"{row.thesis_id}:{row.stance}"
+        initial[f"team_{row.user_id}"] = row.team
+    return initial
+
+
+@login_required
+@require_http_methods(GET_OR_POST)
+def exercise_sides(request, exercise_id: int):
+    exercise = _for_teacher(request, exercise_id)
+    if not exercise.sides:
+        raise Http404("This exercise does not use sides: turn them on in its settings first.")
+    students, theses = _class_students(exercise), _theses(exercise)
+    existing = _initial_sides(exercise)
+    by_hand = SidesByHandForm(initial=existing, students=students, theses=theses, prefix="hand")
+    at_random = SidesAtRandomForm(prefix="random")
+    status = 200
+    if request.method == "POST":
+        _refuse_if_closed(exercise)
+        if "random" in request.POST:
+            at_random = SidesAtRandomForm(request.POST, prefix="random")
+            if at_random.is_valid() and not theses:
+                at_random.add_error(None, "The map has no thesis yet: add the theses first.")
+            elif at_random.is_valid() and existing and not at_random.cleaned_data["replace"]:
+                at_random.add_error("replace", "Students already have sides: tick this to replace them.")
+            if at_random.is_valid():
+                dealt = sides.spread_evenly([s.pk for s in students], [t.pk for t in theses],
+                                            team_size=at_random.cleaned_data["team_size"])
+                sides.replace_assignments(exercise, dealt)
+                messages.success(request, f"Sides assigned at random to {len(dealt)} students.")
+                return redirect("exercise-sides", exercise.pk)
+        else:
+            by_hand = SidesByHandForm(request.POST, students=students, theses=theses, prefix="hand")
+            if by_hand.is_valid():
+                sides.replace_assignments(exercise, by_hand.assignments())
+                messages.success(request, "Sides saved.")
+                return redirect("exercise-sides", exercise.pk)
+        status = 400
+    context = {"exercise": exercise, "by_hand": by_hand, "at_random": at_random, "theses": theses,
+               "students": students, "has_assignments": bool(existing), "map": main_map(exercise),
+               "closed": exercise.has_closed()}
+    return render(request, "exercises/sides.html", context, status=status)
+
+
+# Small groups
+
+
+class AddGroupsForm(forms.Form):
+    count = forms.IntegerField(
+        label="How many groups", required=False, min_value=1, max_value=small_groups.MAX_GROUPS,
+        error_messages={"min_value": f"Between 1 and {small_groups.MAX_GROUPS}.",
+                        "max_value": f"Between 1 and {small_groups.MAX_GROUPS}.",
+                        "invalid": f"A whole number between 1 and {small_groups.MAX_GROUPS}."},
+    )
+    names = PlainTextField(
+        label="Or their names, one a line", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, exercise, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.exercise = exercise
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        names = list(dict.fromkeys(line.strip() for line in cleaned.get("names", "").splitlines() if line.strip()))
+        if not names and not cleaned.get("count"):
+            raise forms.ValidationError("Give a number of groups or their names.")
+        if any(len(name) > 60 for name in names):
+            raise forms.ValidationError("Keep each group's name to 60 characters.")
+        taken = set(ExerciseGroup.objects.filter(exercise=self.exercise, name__in=names).values_list("name", flat=True))
+        if taken:
+            raise forms.ValidationError(f"There is already a group called “{sorted(taken)[0]}”.")
+        existing = ExerciseGroup.objects.filter(exercise=self.exercise).count()
+        wanted = names or small_groups.numbered_names(self.exercise, cleaned["count"])
+        if existing + len(wanted) > small_groups.MAX_GROUPS:
+            raise forms.ValidationError(f"An exercise has at most {small_groups.MAX_GROUPS} groups.")
+        cleaned["wanted"] = wanted
+        return cleaned
+
+
+class MembersForm(forms.Form):
+    def __init__(self, *args, students, groups, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        choices = [("", "— no group —")] + [(str(g.pk), g.name) for g in groups]
+        self.rows = []
+        for student in students:
+            self.fields[f"group_{student.pk}"] = forms.ChoiceField(
+                choices=choices, required=False, label=f"Group of {student.get_username()}",
+                error_messages={"invalid_choice": "Choose a group from the list."})
+            self.rows.append((student, self[f"group_{student.pk}"]))
+        self.students = students
+
+    def members(self) -> dict[int, int | None]:
+        return {s.pk: int(self.cleaned_data[f"group_{s.pk}"]) if self.cleaned_data[f"group_{s.pk}"] else None
+                for s in self.students}
+
+
+@login_required
+@require_http_methods(GET_OR_POST)
+def exercise_groups(request, exercise_id: int):
+    exercise = _for_teacher(request, exercise_id)
+    if not exercise.groups:
+        raise Http404("This exercise does not use small groups: turn them on in its settings first.")
+    page = _groups_page(exercise)
+    if request.method == "POST":
+        _refuse_if_closed(exercise)
+        done = _groups_action(request, exercise, page)
+        if done:
+            messages.success(request, done)
+            return redirect("exercise-groups", exercise.pk)
+    return render(request, "exercises/groups.html", page, status=400 if request.method == "POST" else 200)
+
+
+def _groups_page(exercise: Exercise) -> dict:
+    """The groups page's context: the groups with their members and copies, and empty forms."""
+    students = _class_students(exercise)
+    groups = list(ExerciseGroup.objects.filter(exercise=exercise).order_by("id"))
+    members = dict(GroupMember.objects.filter(exercise=exercise).values_list("user_id", "group_id"))
+    copies = {m.group_id: m for m in Map.objects.filter(exercise=exercise, group__isnull=False)}
+    names = {s.pk: s.get_username() for s in students}
+    member_names: dict[int, list] = {}
+    for user_id, group_id in members.items():
+        if user_id in names:
+            member_names.setdefault(group_id, []).append(names[user_id])
+    return {
+        "exercise": exercise, "students": students, "group_list": groups, "members": members, "problem": "",
+        "add_form": AddGroupsForm(exercise=exercise, prefix="add"),
+        "members_form": MembersForm(initial={f"group_{u}": str(g) for u, g in members.items()}, students=students,
+                                    groups=groups, prefix="members"),
+        "groups": [{"group": g, "copy": copies.get(g.pk), "members": sorted(member_names.get(g.pk, []))}
+                   for g in groups],
+        "without_copy": sum(1 for g in groups if g.pk not in copies), "closed": exercise.has_closed(),
+    }
+
+
+def _groups_action(request, exercise: Exercise, page: dict) -> str | None:
+    """Do what the button pressed asks (`action`): the message to show after it, or None when it
+    could not be done (the page's forms or `problem` then say why)."""
+    action, students, groups = request.POST.get("action"), page["students"], page["group_list"]
+    if action == "add":
+        form = page["add_form"] = AddGroupsForm(request.POST, exercise=exercise, prefix="add")
+        if form.is_valid():
+            try:
+                made = small_groups.add_groups(exercise, form.cleaned_data["wanted"], request.user)
+            except IntegrityError:  # the same name added a moment ago by another teacher
+                form.add_error(None, "One of those names was just taken: choose another.")
+            else:
+                return f"Added {len(made)} group{'s' if len(made) != 1 else ''}."
+    elif action == "members":
+        form = page["members_form"] = MembersForm(request.POST, students=students, groups=groups, prefix="members")
+        if form.is_valid():
+            small_groups.replace_members(exercise, form.members())
+            return "Groups saved."
+    elif action == "random":
+        if not groups:
+            page["problem"] = "Make the groups first."
+        elif page["members"] and request.POST.get("replace") != "on":
+            page["problem"] = ("Students are already in groups: tick “Replace the current groups” to deal them "
+                               "out again.")
+        else:
+            dealt = small_groups.spread_evenly([s.pk for s in students], [g.pk for g in groups])
+            small_groups.replace_members(exercise, dealt)
+            return "Students dealt out evenly over the groups."
+    elif action == "copies":
+        made = small_groups.create_copies(exercise, request.user)
+        if not made:
+            return "Every group already has its copy."
+        return f"Made {len(made)} cop{'ies' if len(made) != 1 else 'y'} of the map."
+    else:
+        page["problem"] = "Choose what to do with the buttons on this page."
+    return None
+
+
+# The snapshot at closing
+
+
+@login_required
+@require_safe
+def exercise_snapshot(request, exercise_id: int):
+    """The map as it was at closing: teachers choose among the exercise's maps; students see their own."""
+    exercise, class_access = exercise_and_access(request, exercise_id)
+    ensure_snapshots(exercise)
+    maps = []
+    if class_access.is_teacher:
+        maps = list(Map.objects.filter(exercise=exercise).select_related("group").order_by("group_id", "id"))
+        code = request.GET.get("map", "")
+        chosen = next((m for m in maps if m.code == code), None) or next((m for m in maps if not m.group_id), None)
+    else:
+        chosen, _ = map_of(exercise, request.user, False)
+    context = {"exercise": exercise, "maps": maps, "chosen": chosen,
+               "state_label": state_label(exercise), "closed": exercise.has_closed(), "trees": None}
+    if chosen is not None and exercise.has_closed():
+        _, access = map_and_access(request, chosen.code)  # a student's group copy only for its group
+        snapshot = snapshot_of(exercise, chosen)
+        if snapshot is not None:
+            context["snapshot"] = snapshot
+            context["trees"] = outline(snapshot.data, show=(lambda n: True) if access.is_teacher else approved_only,
+                                       name=_namer(snapshot.data, access))
+    with timezone.override(exercise.school_class.zone):
+        return render(request, "exercises/snapshot.html", context)
+
+
+def _namer(data: dict, access):
+    """name(author_id, username) as this reader may see it (pseudonyms under anonymity)."""
+    if not access.anonymised:
+        return lambda author_id, username: username or "someone"
+    ids = {n["author_id"] for n in data["nodes"] if n["author_id"]}
+    people = get_user_model().objects.in_bulk(ids)
+    return lambda author_id, username: access.name_of(people[author_id]) if author_id in people else "someone"
+
+
+urlpatterns = [
+    path("classes/<int:class_id>/exercises/new/", exercise_new, name="exercise-new"),
+    path("exercises/<int:exercise_id>/", exercise_detail, name="exercise-detail"),
+    path("exercises/<int:exercise_id>/edit/", exercise_edit, name="exercise-edit"),
+    path("exercises/<int:exercise_id>/sides/", exercise_sides, name="exercise-sides"),
+    path("exercises/<int:exercise_id>/groups/", exercise_groups, name="exercise-groups"),
+    path("exercises/<int:exercise_id>/snapshot/", exercise_snapshot, name="exercise-snapshot"),
+]
