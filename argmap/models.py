@@ -183,7 +183,7 @@ class Map(models.Model):
         return self.title
 
     # Pages of a map at /maps/<code>/<word>/ that a title's slug must not shadow.
-    RESERVED_SLUGS = frozenset({"activity", "branch", "deleted", "members", "settings"})
+    RESERVED_SLUGS = frozenset({"activity", "branch", "deleted", "export", "members", "settings"})
 
     @property
     def slug(self) -> str:
