@@ -198,6 +198,8 @@ ARGMAP_CHILDREN_PAGE = 60
 # The reader lists every quoted passage beside the text up to this many; above it, a click on a
 # highlight lists the quotes at that point.
 ARGMAP_READER_LIST_LIMIT = 150
+# Map imports (manage.py import_map, /maps/import/) refuse bigger files before reading them.
+ARGMAP_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

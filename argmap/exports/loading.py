@@ -54,7 +54,7 @@ class MapExport:
         comments = list(
             Comment.objects.filter(node__map=map_).select_related(*people, "hidden_by").order_by("created_at", "id")
         )
-        memberships = list(Membership.objects.filter(map=map_).select_related("user").order_by("id"))
+        memberships = list(Membership.objects.filter(map=map_).select_related("user", "added_by").order_by("id"))
         changes = list(Change.objects.filter(map=map_).select_related("actor").order_by("id"))
         anonymized = anonymize or bool(access is not None and access.anonymised)
         export = cls(map_, sources, clutter, nodes, relations, quotes, comments, memberships, changes,

@@ -1,3 +1,56 @@
-"""(being written)"""
+"""Importing a map from a file (Argmap JSON or a Kialo discussion) as a new map of one's own."""
 
-urlpatterns = []
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from argmap.imports import FORMATS, MapImportError, import_map, max_bytes, too_big
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        max_length=255,
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=FORMATS.items(),
+        initial="json",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"At most {max_bytes() / 1024 / 1024:g} MB. The new map is private and yours."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if problem := too_big(upload.size):  # before reading it into memory
+            raise ValidationError(problem)
+        return upload
+
+
+# Anyone signed in may import, as anyone signed in may start a new map (map-new): the map is theirs.
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_page(request):
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None, label_suffix="")
+    problems = []
+    if form.is_valid():
+        try:
+            result = import_map(form.cleaned_data["file"].read(), format=form.cleaned_data["format"],
+                                user=request.user)
+        except MapImportError as error:
+            problems = error.problems
+        else:
+            return redirect(result.map.get_absolute_url())
+    status = 400 if form.is_bound else 200
+    return render(request, "maps/import.html", {"form": form, "problems": problems}, status=status)
+
+
+urlpatterns = [
+    path("maps/import/", import_page, name="map-import"),
+]

@@ -1,0 +1,112 @@
+"""Importing a map from a file into a new map: Argmap JSON (docs/json-format.md) or a Kialo
+discussion export (`kialo.py` turns it into an Argmap JSON document first).
+
+`import_map(data, format=..., user=...)` is all or nothing: it checks the whole file first and, if
+anything is wrong, raises MapImportError listing every problem, each naming its item, with nothing
+saved; otherwise it creates the map in one transaction and returns an ImportResult.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+FORMATS = {
+    "json": "Argmap JSON (a map exported from Argmap)",
+    "kialo": "Kialo discussion (plain-text export)",
+}
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+REPORT_LIMIT = 200  # problems listed in a report; a wholly broken big file would otherwise list thousands
+
+
+class MapImportError(Exception):
+    """The file cannot be imported; `problems` says why, one sentence per problem."""
+
+    def __init__(self, problems: list[str] | str):
+        problems = [problems] if isinstance(problems, str) else list(problems)
+        if len(problems) > REPORT_LIMIT:
+            hidden = len(problems) - REPORT_LIMIT
+            problems = problems[:REPORT_LIMIT] + [f"… and {hidden:,} more problems."]
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class ImportResult:
+    map: object  # argmap.models.Map
+    counts: dict[str, int] = field(default_factory=dict)
+    placeholders: list[str] = field(default_factory=list)  # usernames of the accounts created for unknown people
+    reused_sources: int = 0
+
+    def summary(self) -> str:
+        what = ", ".join(f"{n:,} {name}" for name, n in self.counts.items())
+        return f"Imported “{self.map.title}” as {self.map.code}: {what}."
+
+
+def max_bytes() -> int:
+    return getattr(settings, "ARGMAP_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def too_big(size: int) -> str | None:
+    """The problem with a file of `size` bytes, if it is over the limit."""
+    limit = max_bytes()
+    if size > limit:
+        return f"The file has {size:,} bytes; the limit is {limit:,} bytes ({limit / 1024 / 1024:.0f} MB)."
+    return None
+
+
+def import_map(data: bytes, *, format: str, user) -> "ImportResult":
+    """Create a new private map owned by `user` from the file's bytes, or raise MapImportError."""
+    from argmap.imports import argmap_json
+
+    if format not in FORMATS:
+        raise MapImportError(f"Unknown import format {format!r}: choose one of {', '.join(FORMATS)}.")
+    if problem := too_big(len(data)):
+        raise MapImportError(problem)
+    text = _decoded(data)
+    if format == "kialo":
+        document = _from_kialo(text)
+    else:
+        document = _parsed(text)
+    return argmap_json.import_document(document, user=user)
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark some editors write is no problem
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise MapImportError(
+            f"The file is not UTF-8 text: the bytes at position {error.start:,} (line {line:,}) are not valid UTF-8."
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise MapImportError(f"The file contains a NUL character (line {line:,}): it is not a text file.")
+    if not text.strip():
+        raise MapImportError("The file is empty.")
+    return text
+
+
+def _parsed(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MapImportError(
+            f"The file is not valid JSON: {error.msg} at line {error.lineno:,}, column {error.colno:,}."
+        ) from None
+    except (RecursionError, ValueError) as error:  # nesting too deep, a number too long
+        raise MapImportError(f"The file is not valid JSON: {error}.") from None
+
+
+def _from_kialo(text: str) -> dict:
+    from argmap.imports import kialo
+
+    try:
+        return kialo.to_argmap_json(text)
+    except MapImportError:
+        raise
+    except ValidationError as error:
+        raise MapImportError(error.messages) from None
+    except ValueError as error:
+        raise MapImportError(f"The Kialo file cannot be read: {error}") from None
