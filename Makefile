@@ -46,9 +46,10 @@ run: seeds
 	$(PY) manage.py runserver $(HOST_PORT)
 
 # Everything the tests need, then the suite on SQLite and on PostgreSQL.
-# With ARGMAP_REQUIRE_ALL=1 (set by .ci/run) a missing browser or database fails instead of skipping.
+# With ARGMAP_REQUIRE_ALL=1 (set by .ci/run) a missing browser, Argdown CLI or database fails instead of skipping.
 test: install
 	@bash .ci/ensure-chromium
+	@bash .ci/ensure-argdown
 	$(MAKE) --no-print-directory test-sqlite
 	@bash .ci/ensure-postgres; status=$$?; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory test-postgres; \
@@ -66,6 +67,7 @@ test-postgres: install
 bench: install
 	$(PY) bench/bench_map.py
 	$(PY) bench/bench_anchoring.py
+	$(PY) bench/bench_exports.py
 
 check: install
 	$(PY) manage.py check
