@@ -351,3 +351,25 @@ def exercise_and_access(request, exercise_id: int):
     if role is None:
         raise Http404("No such exercise.")
     return exercise, ClassAccess(exercise.school_class, user, role)
+
+
+def creditable_usernames(user, usernames: set[str]) -> set[str]:
+    """Of these usernames, those an import made by `user` may credit work to: themself, the people
+    of the classes they teach, and the people with a role on maps they own (anyone, for a superuser).
+    One query. The rest of a file's names become placeholders, so nobody can be made the author of
+    words they never wrote by a stranger's upload."""
+    if user.is_superuser:
+        return set(usernames)
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    taught = Enrolment.objects.filter(user=user, role=ClassRole.TEACHER).values("school_class")
+    owned = Map.objects.filter(owner=user).values("pk")
+    allowed = (
+        get_user_model()
+        .objects.filter(username__in=usernames)
+        .filter(Q(pk=user.pk) | Q(enrolments__school_class__in=taught) | Q(memberships__map__in=owned))
+        .values_list("username", flat=True)
+        .distinct()
+    )
+    return set(allowed)

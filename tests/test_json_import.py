@@ -467,3 +467,24 @@ def test_the_command_lists_every_problem_and_exits_1(teacher, tmp_path: Path, ca
     assert caught.value.returncode == 1 and row_counts() == before
     err = capsys.readouterr().err
     assert "2 problems" in err and "relation r1: parent" in err and "quote q1:" in err
+
+
+def test_an_upload_credits_work_only_to_people_the_uploader_works_with(lesson, outsider, client):
+    # The teacher's backup names a student of their class (matched) and an outsider (not: a
+    # stranger's upload must not make anyone the author of words they never wrote).
+    l = lesson()
+    thesis = l.builder.thesis("Lukashenko is hedging")
+    editing_student = l.students[0]
+    from argmap.models import Node
+
+    Node.objects.create(map=l.map, text="A student's claim", author=editing_student).bear_on(thesis, "support")
+    Node.objects.create(map=l.map, text="An outsider's claim", author=outsider).bear_on(thesis, "oppose")
+    data = export_bytes(l.map)
+    client.force_login(l.teacher)
+    response = client.post(reverse("map-import"), {"file": _upload(data), "format": "json"})
+    copy = Map.objects.filter(owner=l.teacher).order_by("-id").first()
+    assert response.status_code == 302
+    authors = dict(copy.nodes.values_list("text", "author__username"))
+    assert authors["A student's claim"] == editing_student.username
+    assert authors["An outsider's claim"] != outsider.username
+    assert authors["An outsider's claim"].startswith("imported-")

@@ -56,8 +56,11 @@ def too_big(size: int) -> str | None:
     return None
 
 
-def import_map(data: bytes, *, format: str, user) -> "ImportResult":
-    """Create a new private map owned by `user` from the file's bytes, or raise MapImportError."""
+def import_map(data: bytes, *, format: str, user, credit=None) -> "ImportResult":
+    """Create a new private map owned by `user` from the file's bytes, or raise MapImportError.
+
+    `credit` narrows whose existing accounts the file's names may be matched to (the upload page
+    passes argmap.permissions.creditable_usernames for the uploader); others become placeholders."""
     from argmap.imports import argmap_json
 
     if format not in FORMATS:
@@ -69,7 +72,7 @@ def import_map(data: bytes, *, format: str, user) -> "ImportResult":
         document = _from_kialo(text)
     else:
         document = _parsed(text)
-    return argmap_json.import_document(document, user=user)
+    return argmap_json.import_document(document, user=user, credit=credit)
 
 
 def _decoded(data: bytes) -> str:

@@ -34,15 +34,17 @@ PLACEHOLDER_PREFIX = "imported-"
 BATCH = 500  # rows per insert statement: keeps SQLite under its limit of variables per statement
 
 
-def import_document(document, *, user) -> ImportResult:
+def import_document(document, *, user, credit=None) -> ImportResult:
+    """`credit`: a function narrowing a set of usernames to those the import may attribute work to
+    (see argmap.permissions.creditable_usernames); None: anyone (the command line)."""
     plan = check(document)
     with transaction.atomic():
-        return create(plan, user)
+        return create(plan, user, credit)
 
 
-def create(plan: Plan, user) -> ImportResult:
+def create(plan: Plan, user, credit=None) -> ImportResult:
     """Write a checked plan as a new private map owned by `user` (call inside a transaction)."""
-    people, placeholders = _people(plan)
+    people, placeholders = _people(plan, credit)
     person = people.get
     map_ = Map.objects.create(owner=user, visibility=Visibility.PRIVATE, **plan.map)
 
@@ -139,14 +141,20 @@ def _update(model, objects, field_names: list[str]) -> None:
 _USERNAME = UnicodeUsernameValidator()
 
 
-def _people(plan: Plan) -> tuple[dict[str, object], list[str]]:
+def _people(plan: Plan, credit=None) -> tuple[dict[str, object], list[str]]:
     """Every name of the file as an account: the existing one with that username (full backups
-    only: other files name people by pseudonyms), else a new placeholder that cannot log in."""
+    only: other files name people by pseudonyms; and only those `credit` allows), else a new
+    placeholder that cannot log in."""
     User = get_user_model()
     found = {}
     if plan.full_backup and plan.people:
-        found = {u.get_username(): u for u in User.objects.filter(username__in=plan.people)}
-    wanted = {name: _placeholder_username(name, plan.full_backup) for name in sorted(plan.people - set(found))}
+        names = set(plan.people) if credit is None else credit(set(plan.people))
+        found = {u.get_username(): u for u in User.objects.filter(username__in=names)}
+    unmatched = sorted(plan.people - set(found))
+    # A name someone else has (an account the import may not credit) gets the placeholder prefix
+    # rather than a look-alike such as "name-2".
+    taken = set(User.objects.filter(username__in=unmatched).values_list("username", flat=True))
+    wanted = {name: _placeholder_username(name, plan.full_backup and name not in taken) for name in unmatched}
     chosen = _free_usernames(User, wanted)
     placeholders = []
     for name, username in chosen.items():

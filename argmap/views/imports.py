@@ -1,5 +1,7 @@
 """Importing a map from a file (Argmap JSON or a Kialo discussion) as a new map of one's own."""
 
+from functools import partial
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from argmap.imports import FORMATS, MapImportError, import_map, max_bytes, too_big
+from argmap.permissions import creditable_usernames
 
 
 class ImportForm(forms.Form):
@@ -41,8 +44,9 @@ def import_page(request):
     problems = []
     if form.is_valid():
         try:
+            # A file may name anyone: work is credited only to people the uploader works with.
             result = import_map(form.cleaned_data["file"].read(), format=form.cleaned_data["format"],
-                                user=request.user)
+                                user=request.user, credit=partial(creditable_usernames, request.user))
         except MapImportError as error:
             problems = error.problems
         else:
