@@ -160,6 +160,12 @@ class Map(models.Model):
     viewers_can_comment = models.BooleanField(
         default=True, help_text="People with the viewer role may comment (they can never change nodes)."
     )
+    voting = models.BooleanField(default=True, help_text="Contributors rate each relation's impact (0 to 4).")
+    votes_hidden_until_voted = models.BooleanField(
+        default=False, help_text="A student sees the others' votes on a relation only once they have voted on it."
+    )
+    # Bumped by every vote and source rating: with `revision` it keys the cached strengths.
+    votes_revision = models.PositiveBigIntegerField(default=0, editable=False)
     # A map an exercise works on (its groups' copies name their group too): class roles apply.
     exercise = models.ForeignKey(
         "classroom.Exercise", null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
@@ -561,3 +567,45 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.target_type} {self.target_id}"
+
+
+IMPACT_CHOICES = [(0, "0 – no impact"), (1, "1 – small"), (2, "2 – medium"), (3, "3 – large"), (4, "4 – decisive")]
+
+
+class Vote(models.Model):
+    """One person's rating of how much a relation's child, if true, moves its parent (Kialo's 0–4)."""
+
+    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    impact = models.PositiveSmallIntegerField(choices=IMPACT_CHOICES)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["relation", "user"], name="one_vote_per_relation"),
+            models.CheckConstraint(condition=models.Q(impact__lte=4), name="impact_0_to_4"),
+        ]
+
+
+class SourceRating(models.Model):
+    """A map's owners' judgement of one of its sources (0–4, with a note). When `counts`, evidence
+    quoting the source starts from base score rating/4 instead of 0.5 in the strength computation."""
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="source_ratings")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="ratings")
+    rating = models.PositiveSmallIntegerField(choices=[(n, str(n)) for n in range(5)])
+    note = models.CharField(max_length=500, blank=True)
+    counts = models.BooleanField(default=True, help_text="Use the rating as the starting strength of evidence.")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["map", "source"], name="one_rating_per_source"),
+            models.CheckConstraint(condition=models.Q(rating__lte=4), name="rating_0_to_4"),
+        ]

@@ -190,6 +190,20 @@ class Access:
     def can_moderate_comments(self) -> bool:
         return self.can_edit_all
 
+    @property
+    def can_vote(self):
+        """Rate relations' impact: contributors and up, while the map (or exercise) takes changes."""
+        if not self.map.voting:
+            return False
+        return self.can_contribute
+
+    def sees_votes_before_voting(self) -> bool:
+        """Others' votes on a relation are shown before this person has voted on it (owners, editors
+        and teachers always see them)."""
+        return not self.map.votes_hidden_until_voted or self.is_teacher or (
+            self._at_least(Role.EDITOR) and not self.is_student
+        )
+
 
 def _combined_role(map_: Map, user, member_role: str | None, class_role: str | None, in_group: bool) -> str | None:
     """The strongest of the map's own role and the one the exercise's class gives."""

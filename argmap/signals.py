@@ -4,10 +4,11 @@
 Map.touch itself. Only the synthetic builder does, on a map nobody has seen yet.)
 """
 
-from django.db.models.signals import post_save
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from argmap.models import ClutterRange, Comment, Map, Node, Quote, Relation
+from argmap.models import ClutterRange, Comment, Map, Node, Quote, Relation, SourceRating, Vote
 
 
 @receiver(post_save, sender=Node)
@@ -26,3 +27,13 @@ def quote_saved(sender, instance, **kwargs):
 def activity_saved(sender, instance, **kwargs):
     map_id = instance.map_id if sender is ClutterRange else Node.objects.values_list("map_id", flat=True).get(pk=instance.node_id)
     Map.note_activity(map_id)
+
+
+@receiver(post_save, sender=Vote)
+@receiver(post_delete, sender=Vote)
+@receiver(post_save, sender=SourceRating)
+@receiver(post_delete, sender=SourceRating)
+def judgement_changed(sender, instance, **kwargs):
+    # Strengths are cached per (revision, votes_revision): one UPDATE, so concurrent votes never lose a bump.
+    maps = Map.objects.filter(pk=instance.map_id) if sender is SourceRating else Map.objects.filter(relations=instance.relation_id)
+    maps.update(votes_revision=F("votes_revision") + 1, activity=F("activity") + 1)
