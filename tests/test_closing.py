@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from argmap import comments, editing
+from argmap import comments, editing, votes
 from argmap.classroom.models import Snapshot
 from argmap.models import (
     Change,
@@ -21,6 +21,7 @@ from argmap.models import (
     Quote,
     Relation,
     Source,
+    Vote,
 )
 
 CLOSED = "This exercise closed at "
@@ -59,12 +60,15 @@ def site(lesson):
     unused = Source.objects.create(title="Unused", text="A text nobody quotes, attached to the map.")
     MapSource.objects.create(map=l.map, source=unused)
     public = Source.objects.create(title="Public", text="A public text anyone may attach.", is_public=True)
+    relation = Relation.objects.get(child=claim, parent=thesis)
+    for user in (student, l.teacher):  # an impact vote each, to change or withdraw
+        votes.cast(relation, user, 1)
     return SimpleNamespace(
         lesson=l, map=l.map, student=student, teacher=l.teacher, thesis=thesis, other_thesis=other_thesis,
         third_thesis=third_thesis,
         claim=claim, quote=quote, gone_quote=gone_quote, gone_claim=gone_claim, comment=comment,
         gone_comment=gone_comment, hidden=hidden, source=source, clutter=clutter, gone_clutter=gone_clutter,
-        unused=unused, public=public,
+        unused=unused, public=public, relation=relation,
     )
 
 
@@ -95,6 +99,8 @@ MAP_WRITES = {
     "comment-edit": lambda s, who: ([s.comment[who].pk], {"text": "Edited comment"}),
     "comment-delete": lambda s, who: ([s.comment[who].pk], {}),
     "comment-restore": lambda s, who: ([s.gone_comment[who].pk], {}),
+    "vote-cast": lambda s, who: ([s.relation.pk], {"impact": 3}),
+    "vote-withdraw": lambda s, who: ([s.relation.pk], {}),
 }
 # Only teachers (the map's owners) may do these at all.
 TEACHER_WRITES = {
@@ -127,6 +133,7 @@ def database(site):
         "map_sources": list(MapSource.objects.order_by("id").values_list("map", "source")),
         "clutter": list(ClutterRange.objects.order_by("id").values()),
         "memberships": list(Membership.objects.order_by("id").values()),
+        "votes": list(Vote.objects.order_by("id").values()),
         "changes": Change.objects.count(),
         "map": Map.objects.filter(pk=site.map.pk).values("title", "revision", "activity", "visibility").get(),
     }

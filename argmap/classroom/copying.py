@@ -39,6 +39,8 @@ def copy_map(map_: Map, *, title: str | None = None, owner, exercise=None, group
             owner=owner,
             visibility=visibility or map_.visibility,
             viewers_can_comment=map_.viewers_can_comment,
+            voting=map_.voting,
+            votes_hidden_until_voted=map_.votes_hidden_until_voted,
             exercise=exercise,
             group=group,
         )

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from argmap import votes
 from argmap.classroom import groups as small_groups
 from argmap.classroom import sides
 from argmap.classroom.exercises import (
@@ -107,6 +108,17 @@ class ExerciseForm(forms.Form):
     def exercise_fields(self) -> dict:
         names = ("title", "instructions", "opens_at", "closes_at", *OPTION_FIELDS, *TARGET_FIELDS)
         return {name: self.cleaned_data[name] for name in names}
+
+
+class EditExerciseForm(ExerciseForm):
+    """The exercise's settings, and the impact-vote switches it sets on all of its maps."""
+
+    voting = forms.BooleanField(
+        required=False, label="Impact votes: students rate how much each claim moves its parent (0 to 4)"
+    )
+    votes_hidden_until_voted = forms.BooleanField(
+        required=False, label="Hide the others' votes on a relation until a student has voted on it"
+    )
 
 
 class MapChoiceField(forms.ModelChoiceField):
@@ -202,9 +214,13 @@ def exercise_edit(request, exercise_id: int):
         if request.method == "POST" and "close_now" in request.POST:
             return _close_now(request, exercise)
         initial = {name: getattr(exercise, name) for name in ExerciseForm.base_fields}
-        form = ExerciseForm(request.POST if request.method == "POST" else None, initial=initial, zone=zone)
+        initial.update(votes.voting_of(exercise.maps.all()))
+        form = EditExerciseForm(request.POST if request.method == "POST" else None, initial=initial, zone=zone)
         if form.is_valid():
-            notes = update_exercise(exercise, form.exercise_fields())
+            with transaction.atomic():
+                notes = update_exercise(exercise, form.exercise_fields())
+                votes.set_voting(exercise.maps.all(), voting=form.cleaned_data["voting"],
+                                 hidden_until_voted=form.cleaned_data["votes_hidden_until_voted"])
             messages.success(request, "Exercise saved.")
             for note in notes:
                 messages.info(request, note)

@@ -33,8 +33,12 @@ class NewMapForm(forms.ModelForm):
 
 class MapSettingsForm(NewMapForm):
     class Meta(NewMapForm.Meta):
-        fields = ["title", "question", "visibility", "viewers_can_comment"]
-        labels = {"viewers_can_comment": "Viewers may comment"}
+        fields = ["title", "question", "visibility", "viewers_can_comment", "voting", "votes_hidden_until_voted"]
+        labels = {
+            "viewers_can_comment": "Viewers may comment",
+            "voting": "Impact voting on",
+            "votes_hidden_until_voted": "Hide others' votes until one has voted",
+        }
 
 
 def owned_map(request, code: str) -> Map:
