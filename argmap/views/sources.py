@@ -9,6 +9,7 @@ from argmap import highlights
 from argmap.browsing import load_graph
 from argmap.models import ClutterRange, Node, Quote
 from argmap.permissions import map_for_viewer
+from argmap.ratings import with_ratings
 
 
 def _int_param(request, name: str) -> int | None:
@@ -22,7 +23,7 @@ def reader(request, code: str, source_code: str):
     offset, or `?quote=` a quote, which is also marked and scrolled to), and every quoted passage
     when there are few enough to read as a list. htmx asks for just that panel."""
     map_ = map_for_viewer(request, code)
-    sources = list(map_.sources.order_by("mapsource__id"))
+    sources = list(with_ratings(map_.sources.order_by("mapsource__id"), map_))  # ratings in the same query
     source = next((s for s in sources if s.code == source_code), None)
     if source is None:
         raise Http404("This map has no such source.")
