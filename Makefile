@@ -68,6 +68,7 @@ bench: install
 	$(PY) bench/bench_map.py
 	$(PY) bench/bench_anchoring.py
 	$(PY) bench/bench_exports.py
+	$(PY) bench/bench_strength.py
 
 check: install
 	$(PY) manage.py check

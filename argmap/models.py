@@ -189,7 +189,7 @@ class Map(models.Model):
         return self.title
 
     # Pages of a map at /maps/<code>/<word>/ that a title's slug must not shadow.
-    RESERVED_SLUGS = frozenset({"activity", "branch", "deleted", "export", "members", "settings"})
+    RESERVED_SLUGS = frozenset({"activity", "branch", "coverage", "deleted", "export", "judge", "members", "settings"})
 
     @property
     def slug(self) -> str:

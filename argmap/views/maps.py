@@ -14,10 +14,13 @@ from django.views.decorators.http import require_safe
 
 from argmap.browsing import attach_nodes, load_graph, node_cards, note_reviews, open_paths_from, place_path
 from argmap.comments import discussion
+from argmap.judging import thesis_scores
 from argmap.models import Comment, Map, Membership, Node
 from argmap.permissions import map_for_viewer
+from argmap.ratings import with_ratings
 from argmap.tree import FILTERS, OPPOSE, SUPPORT, MapGraph, Path, build_row, parse_path, path_key
 from argmap.views.editing import deleted_node_focus, history_entries
+from argmap.views.votes import attach_child_votes, attach_row_votes
 
 
 @require_safe
@@ -93,15 +96,17 @@ def map_detail(request, code: str, slug: str | None = None):
     state = TreeState(request, graph)
     rows = state.thesis_rows()
     note_reviews(attach_nodes(rows, state.graph).values())
+    attach_row_votes(rows, state.graph, map_.access)
     context = {
         "map": map_,
         "rows": rows,
         "state": state,
         "filters": [("all", "Everything"), (SUPPORT, "Supporting only"), (OPPOSE, "Opposing only"),
                     ("evidence", "Evidence only")],
-        "sources": map_.sources.order_by("mapsource__id"),
+        "sources": with_ratings(map_.sources.order_by("mapsource__id"), map_),  # ratings in the same query
         "node_count": len(graph),
         "access": map_.access,
+        "scores": thesis_scores(map_, map_.access, [row.node for row in rows]),
     }
     if request.htmx and request.htmx.target == "trees":
         return render(request, "maps/detail.html#trees", context)
@@ -126,6 +131,7 @@ def branch(request, code: str):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
     note_reviews(attach_nodes([row], state.graph).values())
+    attach_row_votes([row], state.graph, map_.access)
     return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state, "access": map_.access})
 
 
@@ -145,6 +151,10 @@ def node_focus(request, code: str, node_id: int):
     cards = node_cards({*path, *graph.theses, *(e.child for e in children), *(e.parent for e in parents)})
     node = cards[node_id]
     note_reviews([node])
+    supporting = [_child(graph, cards, path, e) for e in children if e.stance == SUPPORT]
+    opposing = [_child(graph, cards, path, e) for e in children if e.stance == OPPOSE]
+    on_path = graph.edge(path[-2], node_id) if len(path) > 1 else None
+    node_vote = attach_child_votes(supporting + opposing, map_.access, on_path and on_path.relation_id)
     # Deleted and hidden comments too: they keep their place in a thread as placeholders.
     comments = Comment.objects.filter(node=node).select_related("author").order_by("created_at", "id")
     context = {
@@ -153,8 +163,9 @@ def node_focus(request, code: str, node_id: int):
         "path": path,
         "breadcrumbs": [(cards[n], path[: i + 1]) for i, n in enumerate(path[:-1])],
         "sides": [(cards[t], graph.side(t, node_id)) for t in graph.theses if graph.side(t, node_id)],
-        "supporting": [_child(graph, cards, path, e) for e in children if e.stance == SUPPORT],
-        "opposing": [_child(graph, cards, path, e) for e in children if e.stance == OPPOSE],
+        "node_vote": node_vote,
+        "supporting": supporting,
+        "opposing": opposing,
         "places": [(cards[e.parent], e.stance, place_path(graph, e)) for e in parents],
         "descendant_count": graph.descendant_count(node_id),
         "comment_threads": _threads(comments, map_.access),
@@ -166,7 +177,7 @@ def node_focus(request, code: str, node_id: int):
 
 def _child(graph, cards, path, edge):
     return {"node": cards[edge.child], "path": path + (edge.child,),
-            "descendant_count": graph.descendant_count(edge.child)}
+            "descendant_count": graph.descendant_count(edge.child), "relation_id": edge.relation_id}
 
 
 def _threads(comments, access):
