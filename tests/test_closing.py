@@ -21,6 +21,7 @@ from argmap.models import (
     Quote,
     Relation,
     Source,
+    SourceRating,
     Vote,
 )
 
@@ -114,6 +115,9 @@ TEACHER_WRITES = {
     "clutter-add": lambda s, who: ([s.source.code], {"how": "offsets", "start": 20, "end": 30}),
     "clutter-remove": lambda s, who: ([s.source.code, s.clutter.pk], {}),
     "clutter-restore": lambda s, who: ([s.source.code, s.gone_clutter.pk], {}),
+    "source-rate": lambda s, who: ([s.source.code], {"rating": 1, "note": "Partisan", "counts": "on"}),
+    "map-settings": lambda s, who: ([], {"title": "Renamed map", "question": "", "visibility": "private"}),
+    "map-members": lambda s, who: ([], {"username": s.lesson.co_teacher.username, "role": "viewer"}),
 }
 
 
@@ -134,6 +138,7 @@ def database(site):
         "clutter": list(ClutterRange.objects.order_by("id").values()),
         "memberships": list(Membership.objects.order_by("id").values()),
         "votes": list(Vote.objects.order_by("id").values()),
+        "ratings": list(SourceRating.objects.order_by("id").values()),
         "changes": Change.objects.count(),
         "map": Map.objects.filter(pk=site.map.pk).values("title", "revision", "activity", "visibility").get(),
     }

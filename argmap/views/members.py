@@ -45,6 +45,8 @@ def owned_map(request, code: str) -> Map:
     """The map with this code if the requester owns it: 404 if they may not see it, 403 if they may only look."""
     map_, access = map_and_access(request, code)
     require(access.is_owner, "Only the owners of this map may change its settings and members.")
+    if request.method == "POST":
+        require(access.can_manage)  # a closed exercise's map is read-only: the refusal says since when
     map_.access = access
     return map_
 
