@@ -10,10 +10,8 @@ comments for them: 404 on its thread and on its comments' URLs, as for a node th
 """
 
 import re
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from argmap import comments
+from argmap.views import signed_in_to
 from argmap.browsing import hides
 from argmap.models import Comment, Node
 from argmap.permissions import map_and_access, require
@@ -30,18 +29,7 @@ FOCUS_PANEL = "comments"  # the focus view's section; panels in the tree are "<r
 PANEL_ID = re.compile(r"^node(-\d{1,19}){1,60}-comments$")
 
 
-def signed_in(view):
-    """Like login_required, but an htmx request gets a 403 instead of the login page swapped in."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                raise PermissionDenied("Log in to comment.")
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+signed_in = signed_in_to("Log in to comment.")
 
 
 def _live_node(map_, node_id: int) -> Node:

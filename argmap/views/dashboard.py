@@ -16,14 +16,12 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import wraps
 from urllib.parse import parse_qs, urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap
 
+from argmap.views import signed_in_to
 from argmap.classroom import coverage, grading, moderation, progress
 from argmap.classroom.models import (
     ClassRole,
@@ -56,18 +55,7 @@ TOKEN_MAX_AGE = 12 * 60 * 60  # a school day, as for the map pages' poller
 STATE = re.compile(r"^[0-9a-f]{16}$")
 
 
-def signed_in(view):
-    """Anonymous people are sent to log in; an htmx request (a session that ran out) gets a 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                raise PermissionDenied("Log in again to continue.")
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+signed_in = signed_in_to("Log in again to continue.")
 
 
 def _exercise_for_teacher(request, exercise_id: int) -> Exercise:

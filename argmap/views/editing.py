@@ -16,12 +16,10 @@ teacher approves it would take it away from its author.
 """
 
 from dataclasses import dataclass
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from argmap import editing
+from argmap.views import signed_in_to
 from argmap.browsing import hides, load_graph, reader_id, unseen
 from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
 from argmap.permissions import Access, map_and_access, require
@@ -39,18 +38,7 @@ from argmap.tree import FILTERS, Path, parse_path, path_key
 GET_OR_POST = ["GET", "HEAD", "POST"]
 
 
-def signed_in(view):
-    """Anonymous people are sent to log in; an htmx request (a session that ran out) gets a 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                raise PermissionDenied("Log in to change this map.")
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+signed_in = signed_in_to("Log in to change this map.")
 
 
 # Forms

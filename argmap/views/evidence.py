@@ -5,12 +5,10 @@ Under moderation a student's new evidence is pending, and so is a claim they add
 argmap.editing); others' pending nodes cannot be chosen or quoted under (404 / a form error).
 """
 
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from argmap import anchoring
 from argmap import evidence as domain
+from argmap.views import signed_in_to
 from argmap.browsing import hides, load_graph, tree_url
 from argmap.evidence import CLAIM_MAX_LENGTH, QUOTE_MAX_LENGTH
 from argmap.models import Node, Source, Stance
@@ -35,18 +34,7 @@ POSITION_ERRORS = {
 }
 
 
-def login_required(view):
-    """Anonymous people are sent to log in; an htmx request (a session that ran out) gets a 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                raise PermissionDenied("Log in to add evidence.")
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+login_required = signed_in_to("Log in to add evidence.")
 
 
 class PassageFields(forms.Form):
