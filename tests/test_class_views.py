@@ -60,6 +60,9 @@ def teacher_actions(l):
         f"students/{s1.pk}/reset/": {},
         f"students/{s1.pk}/remove/": {},
         "teachers/add/": {"username": "outsider"},
+        f"teachers/{l.co_teacher.pk}/remove/": {},
+        f"teachers/{l.teacher.pk}/remove/": {},
+        "settings/": {"name": "Renamed", "time_zone": "UTC"},
         "joining/": {},
         "code/": {},
     }
@@ -68,7 +71,8 @@ def teacher_actions(l):
 def state(l):
     """What the teacher-only actions would change."""
     school_class = SchoolClass.objects.get(pk=l.school_class.pk)
-    return (enrolled(school_class), school_class.join_code, school_class.joining_open,
+    return (enrolled(school_class), school_class.name, school_class.time_zone, school_class.join_code,
+            school_class.joining_open,
             User.objects.get(pk=l.students[0].pk).password, AccountSetup.objects.count(), User.objects.count())
 
 
@@ -650,3 +654,112 @@ def test_a_new_code_stops_the_old_one(client, l, outsider):
     assert client.post("/join/", {"code": old}).status_code == 400
     assert client.get(f"/join/{old}/").status_code == 400
     assert client.post("/join/", {"code": new}).status_code == 302
+
+
+# A class's name and time zone
+
+
+def test_teachers_see_the_classes_name_and_zone_in_the_settings_form(client, l):
+    html = as_(client, l.co_teacher).get(url(l.school_class)).content.decode()
+    assert f'action="/classes/{l.school_class.pk}/settings/"' in html
+    assert 'value="Year 11 debate"' in html and '<option value="Europe/Minsk" selected>' in html
+    html = as_(client, l.students[0]).get(url(l.school_class)).content.decode()
+    assert "/settings/" not in html and "Save name and time zone" not in html
+
+
+@pytest.mark.parametrize("who", ["teacher", "co_teacher"])
+def test_a_teacher_renames_the_class_and_moves_it_to_another_zone(client, l, who):
+    l.exercise.opens_at = datetime(2030, 1, 6, 6, 30, tzinfo=dt_timezone.utc)
+    l.exercise.closes_at = datetime(2030, 1, 6, 8, 0, tzinfo=dt_timezone.utc)
+    l.exercise.save()
+    response = as_(client, getattr(l, who)).post(url(l.school_class, "settings/"),
+                                                 {"name": "  Year 12 <b>debate</b> ", "time_zone": "Europe/London"})
+    assert response.status_code == 302 and response["Location"] == url(l.school_class)
+    html = client.get(url(l.school_class)).content.decode()
+    assert "<h1>Year 12 &lt;b&gt;debate&lt;/b&gt;</h1>" in html
+    assert "Saved: “Year 12 &lt;b&gt;debate&lt;/b&gt;”, times in Europe/London." in html
+    # The same moments, on the new zone's clock.
+    assert "opens 6 Jan 2030, 06:30, closes 6 Jan 2030, 08:00" in html and "Times are in Europe/London" in html
+    as_(client, l.students[0])
+    assert "<h1>Year 12 &lt;b&gt;debate&lt;/b&gt;</h1>" in client.get(url(l.school_class)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "", "time_zone": "UTC"}, "This field is required."),
+        ({"name": "   ", "time_zone": "UTC"}, "This field is required."),
+        ({"name": "x" * 121, "time_zone": "UTC"}, "at most 120 characters"),
+        ({"name": "a\x00b", "time_zone": "UTC"}, "Null characters are not allowed."),
+        ({"name": "Renamed", "time_zone": "Mars/Olympus"}, "Select a valid choice."),
+        ({"name": "Renamed", "time_zone": "<script>x</script>"}, "&lt;script&gt;x&lt;/script&gt; is not one"),
+        ({"name": "Renamed"}, "This field is required."),
+    ],
+)
+def test_it_refuses_bad_class_settings_with_the_forms_errors_and_saves_nothing(client, l, data, message):
+    before = state(l)
+    response = as_(client, l.teacher).post(url(l.school_class, "settings/"), data)
+    html = response.content.decode()
+    assert response.status_code == 400 and message in html and "<script>x" not in html
+    assert "<h1>Year 11 debate</h1>" in html and "<details class=\"expiry\" open>" in html
+    assert state(l) == before
+
+
+# Removing co-teachers and leaving a class
+
+
+def teacher_url(school_class, teacher):
+    return f"/classes/{school_class.pk}/teachers/{teacher.pk}/remove/"
+
+
+def test_teachers_see_remove_and_leave_buttons_that_ask_first(client, l):
+    html = as_(client, l.teacher).get(url(l.school_class)).content.decode()
+    co = l.co_teacher.username
+    assert f'action="{teacher_url(l.school_class, l.co_teacher)}"' in html
+    assert f'data-confirm="Remove {co} as a teacher of Year 11 debate? What they made stays."' in html
+    assert f'Remove as teacher<span class="visually-hidden"> {co}</span>' in html
+    assert f'action="{teacher_url(l.school_class, l.teacher)}"' in html and "Leave this class</button>" in html
+    assert 'data-confirm="Leave Year 11 debate?' in html
+    assert "Remove as teacher<span class=\"visually-hidden\"> ms-teacher" not in html
+
+
+@pytest.mark.parametrize("remover, removed", [("teacher", "co_teacher"), ("co_teacher", "teacher")])
+def test_a_teacher_removes_a_co_teacher_who_then_loses_the_class(client, l, remover, removed):
+    removed = getattr(l, removed)
+    response = as_(client, getattr(l, remover)).post(teacher_url(l.school_class, removed))
+    assert response.status_code == 302 and response["Location"] == url(l.school_class)
+    html = client.get(url(l.school_class)).content.decode()
+    assert f"{removed.username} no longer teaches this class. What they made stays." in html
+    assert removed.username not in enrolled(l.school_class)
+    assert "Leave this class" not in html and "You are this class's only teacher" in html
+    as_(client, removed)
+    assert client.get(url(l.school_class)).status_code == 404
+    assert client.post(url(l.school_class, "code/")).status_code == 404
+
+
+def test_a_teacher_leaves_the_class_and_lands_on_the_class_list(client, l):
+    response = as_(client, l.co_teacher).post(teacher_url(l.school_class, l.co_teacher))
+    assert response.status_code == 302 and response["Location"] == "/classes/"
+    html = client.get("/classes/").content.decode()
+    assert "You left “Year 11 debate”." in html and f'href="{url(l.school_class)}"' not in html
+    assert enrolled(l.school_class)[l.teacher.username] == "teacher"
+    assert l.co_teacher.username not in enrolled(l.school_class)
+
+
+def test_the_last_teacher_cannot_leave_or_be_removed(client, l):
+    as_(client, l.teacher).post(teacher_url(l.school_class, l.co_teacher))
+    before = state(l)
+    response = client.post(teacher_url(l.school_class, l.teacher))
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "You are the only teacher of “Year 11 debate”: add another teacher first" in html
+    assert "<h1>Year 11 debate</h1>" in html
+    assert state(l) == before
+
+
+def test_it_removes_only_teachers_of_this_class(client, l, outsider):
+    as_(client, l.teacher)
+    before = state(l)
+    for user_id in (l.students[0].pk, outsider.pk, 999999):
+        assert client.post(f"/classes/{l.school_class.pk}/teachers/{user_id}/remove/").status_code == 404
+    assert state(l) == before

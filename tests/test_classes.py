@@ -1,5 +1,6 @@
 """Classes and their accounts (argmap/classroom/accounts.py): creating a class, joining with its code,
-accounts made from a list of names, one-time passwords, removing students, co-teachers."""
+accounts made from a list of names, one-time passwords, removing students, co-teachers (adding,
+removing, leaving), renaming a class and changing its time zone."""
 
 from datetime import timedelta
 
@@ -49,6 +50,26 @@ def test_it_refuses_a_class_without_a_name_or_with_an_unknown_zone(teacher, name
     with pytest.raises(ClassroomError, match=message):
         accounts.create_class(name, zone, teacher)
     assert not SchoolClass.objects.exists() and not Enrolment.objects.exists()
+
+
+def test_a_class_is_renamed_and_moved_to_another_time_zone(school_class):
+    accounts.change_class_settings(school_class, name="  Year 12\x00   debate ",
+                                   time_zone="America/Argentina/Buenos_Aires")
+    school_class.refresh_from_db()
+    assert (school_class.name, school_class.time_zone) == ("Year 12 debate", "America/Argentina/Buenos_Aires")
+
+
+@pytest.mark.parametrize(
+    "name, zone, message",
+    [("   ", "UTC", "Give the class a name."), ("x" * 121, "UTC", "at most 120 characters"),
+     ("Year 12", "Mars/Olympus", "is not a time zone name"), ("Year 12", "", "is not a time zone name")],
+)
+def test_it_refuses_a_bad_new_name_or_zone_and_keeps_the_old_ones(school_class, name, zone, message):
+    with pytest.raises(ClassroomError, match=message):
+        accounts.change_class_settings(school_class, name=name, time_zone=zone)
+    assert (school_class.name, school_class.time_zone) == ("Year 11 debate", "Europe/Minsk")
+    stored = SchoolClass.objects.get(pk=school_class.pk)
+    assert (stored.name, stored.time_zone) == ("Year 11 debate", "Europe/Minsk")
 
 
 def test_it_offers_known_time_zones_only():
@@ -343,6 +364,53 @@ def test_it_says_who_is_already_a_co_teacher(school_class, teacher, outsider):
     accounts.add_co_teacher(school_class, "outsider", teacher)
     with pytest.raises(accounts.AlreadyInClass, match="outsider is already a teacher"):
         accounts.add_co_teacher(school_class, "outsider", teacher)
+
+
+def teachers_of(school_class) -> set[str]:
+    return set(Enrolment.objects.filter(school_class=school_class, role=ClassRole.TEACHER)
+               .values_list("user__username", flat=True))
+
+
+def test_a_teacher_removes_a_co_teacher_whose_work_stays(lesson):
+    l = lesson()
+    node = Node.objects.create(map=l.map, text="A model answer", author=l.co_teacher)
+    accounts.remove_teacher(l.school_class, l.co_teacher, l.teacher)
+    assert teachers_of(l.school_class) == {l.teacher.username}
+    assert not accounts.teaches(l.co_teacher, l.school_class)
+    assert Node.objects.get(pk=node.pk).author == l.co_teacher
+
+
+def test_a_teacher_leaves_a_class_another_teacher_still_teaches(lesson):
+    l = lesson()
+    accounts.remove_teacher(l.school_class, l.teacher, l.teacher)
+    assert teachers_of(l.school_class) == {l.co_teacher.username}
+
+
+def test_the_last_teacher_stays(school_class, teacher, outsider):
+    with pytest.raises(accounts.LastTeacher, match="You are the only teacher of “Year 11 debate”: add another"):
+        accounts.remove_teacher(school_class, teacher, teacher)
+    accounts.add_co_teacher(school_class, "outsider", teacher)
+    accounts.remove_teacher(school_class, outsider, teacher)
+    admin = User.objects.create_superuser("admin", password="a-long-admin-pass")
+    with pytest.raises(accounts.LastTeacher, match="ms-teacher is the only teacher") as refused:
+        accounts.remove_teacher(school_class, teacher, admin)
+    assert refused.value.status == 409
+    assert teachers_of(school_class) == {"ms-teacher"}
+
+
+def test_it_removes_only_teachers_and_only_for_teachers(school_class, teacher, pupil, outsider):
+    accounts.add_co_teacher(school_class, "outsider", teacher)
+    with pytest.raises(ClassroomError, match="pupil does not teach “Year 11 debate”"):
+        accounts.remove_teacher(school_class, pupil, teacher)
+    with pytest.raises(ClassroomError, match="You do not teach"):
+        accounts.remove_teacher(school_class, outsider, pupil)
+    other_teacher = User.objects.create_user("other-teacher")
+    other_class = accounts.create_class("Other", "UTC", other_teacher)
+    with pytest.raises(ClassroomError, match="ms-teacher does not teach “Other”"):
+        accounts.remove_teacher(other_class, teacher, other_teacher)
+    with pytest.raises(ClassroomError, match="You do not teach “Other”"):
+        accounts.remove_teacher(other_class, other_teacher, outsider)
+    assert teachers_of(school_class) == {"ms-teacher", "outsider"} and students_of(school_class) == {"pupil"}
 
 
 def test_a_student_lands_on_their_only_class(school_class, pupil, outsider):

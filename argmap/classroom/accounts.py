@@ -1,5 +1,5 @@
 """Classes and the accounts in them: creating a class, joining with its code, accounts a teacher
-makes for a whole list of names, one-time passwords, co-teachers.
+makes for a whole list of names, one-time passwords, co-teachers, a class's name and time zone.
 
 Every function here either does all it says or raises ClassroomError (with a message for the
 person who asked) and changes nothing. Access is checked by the views (argmap/permissions.py);
@@ -62,6 +62,10 @@ class JoiningClosed(ClassroomError):
     status = 403
 
 
+class LastTeacher(ClassroomError):
+    status = 409
+
+
 class AlreadyInClass(ClassroomError):
     status = 409
 
@@ -108,8 +112,8 @@ def time_zone_names() -> list[str]:
     return sorted(names | {"UTC"})
 
 
-def create_class(name: str, time_zone: str, by) -> SchoolClass:
-    """A new class with `by` as its (first) teacher."""
+def _checked_name_and_zone(name: str, time_zone: str) -> tuple[str, str]:
+    """The class name tidied (no NULs, single spaces) and the time zone, or ClassroomError."""
     name = " ".join(name.replace("\x00", "").split())
     if not name:
         raise ClassroomError("Give the class a name.")
@@ -119,6 +123,12 @@ def create_class(name: str, time_zone: str, by) -> SchoolClass:
         validate_time_zone(time_zone)
     except ValidationError as error:
         raise ClassroomError(error.messages[0]) from None
+    return name, time_zone
+
+
+def create_class(name: str, time_zone: str, by) -> SchoolClass:
+    """A new class with `by` as its (first) teacher."""
+    name, time_zone = _checked_name_and_zone(name, time_zone)
     with transaction.atomic():
         school_class = SchoolClass(name=name, time_zone=time_zone, created_by=by)
         _save_with_fresh_code(school_class)
@@ -140,6 +150,13 @@ def _save_with_fresh_code(school_class: SchoolClass) -> None:
                 continue
             raise
     raise ClassroomError("Could not make a new join code just now. Try again.")
+
+
+def change_class_settings(school_class: SchoolClass, *, name: str, time_zone: str) -> None:
+    """A new name and time zone for the class, checked as for a new class. Stored times do not
+    move: exercises open and close at the same moments, shown by the new zone's clock."""
+    school_class.name, school_class.time_zone = _checked_name_and_zone(name, time_zone)
+    school_class.save(update_fields=["name", "time_zone"])
 
 
 def rotate_join_code(school_class: SchoolClass) -> str:
@@ -405,6 +422,30 @@ def add_co_teacher(school_class: SchoolClass, username: str, by):
     except IntegrityError:
         raise _already_in(school_class, ClassRole.TEACHER, you=False, name=user.get_username()) from None
     return user
+
+
+def remove_teacher(school_class: SchoolClass, teacher, by) -> None:
+    """Takes `teacher` off the class's teachers (`by` may be the teacher themself, leaving it).
+    The last teacher stays: a class nobody teaches could never be managed again. What they made stays."""
+    with transaction.atomic():
+        # Locked so that two teachers removing each other at once cannot leave the class with none.
+        teacher_ids = list(
+            Enrolment.objects.select_for_update()
+            .filter(school_class=school_class, role=ClassRole.TEACHER)
+            .order_by("pk")
+            .values_list("user_id", flat=True)
+        )
+        if not by.is_superuser and by.pk not in teacher_ids:
+            raise ClassroomError(f"You do not teach “{school_class.name}”.")
+        if teacher.pk not in teacher_ids:
+            raise ClassroomError(f"{teacher.get_username()} does not teach “{school_class.name}”.")
+        if len(teacher_ids) == 1:
+            who = "You are" if teacher.pk == by.pk else f"{teacher.get_username()} is"
+            raise LastTeacher(
+                f"{who} the only teacher of “{school_class.name}”: add another teacher first, "
+                "so that someone can still manage the class."
+            )
+        Enrolment.objects.filter(school_class=school_class, user=teacher, role=ClassRole.TEACHER).delete()
 
 
 def clear_password_setup(user) -> None:

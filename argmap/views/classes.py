@@ -1,6 +1,6 @@
 """Classes: the list of one's classes, a new class, a class's page (for its teachers: the join code,
-students, co-teachers, accounts for a list of names), joining with a code, the printable sheet of
-one-time passwords."""
+students, co-teachers, accounts for a list of names, its name and time zone), joining with a code,
+the printable sheet of one-time passwords."""
 
 from django import forms
 from django.contrib import messages
@@ -34,6 +34,10 @@ class NewClassForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in accounts.time_zone_names()]
+
+
+class ClassSettingsForm(NewClassForm):
+    """A class's name and time zone, changed later by its teachers."""
 
 
 class JoinForm(forms.Form):
@@ -90,6 +94,18 @@ def enrolled_student(school_class: SchoolClass, user_id: int):
     return enrolment.user
 
 
+def enrolled_teacher(school_class: SchoolClass, user_id: int):
+    """A teacher of this class; 404 for anyone else."""
+    enrolment = (
+        Enrolment.objects.select_related("user")
+        .filter(school_class=school_class, user_id=user_id, role=ClassRole.TEACHER)
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such teacher in this class.")
+    return enrolment.user
+
+
 # Pages
 
 
@@ -123,7 +139,7 @@ def _joining_form(school_class: SchoolClass) -> JoiningForm:
 
 
 def teacher_page(request, school_class: SchoolClass, *, status: int = 200, error: str = "",
-                 bulk_form=None, teacher_form=None, joining_form=None):
+                 bulk_form=None, teacher_form=None, joining_form=None, settings_form=None):
     """The class page as its teachers see it, with any form that came back with errors."""
     must_set = AccountSetup.objects.filter(user=OuterRef("user_id"), must_set_password=True)
     people = list(
@@ -144,6 +160,8 @@ def teacher_page(request, school_class: SchoolClass, *, status: int = 200, error
         "bulk_form": bulk_form or BulkAddForm(label_suffix=""),
         "teacher_form": teacher_form or CoTeacherForm(label_suffix=""),
         "joining_form": joining_form or _joining_form(school_class),
+        "settings_form": settings_form or ClassSettingsForm(
+            initial={"name": school_class.name, "time_zone": school_class.time_zone}),
     }
     return render(request, "classes/class_detail.html", context, status=status)
 
@@ -248,6 +266,41 @@ def class_teacher_add(request, class_id: int):
 
 @login_required
 @require_POST
+def class_teacher_remove(request, class_id: int, user_id: int):
+    """A teacher takes a co-teacher off the class, or leaves it themself; never its last teacher."""
+    school_class, _ = class_for_teacher(request, class_id)
+    teacher = enrolled_teacher(school_class, user_id)
+    try:
+        accounts.remove_teacher(school_class, teacher, request.user)
+    except accounts.ClassroomError as error:
+        return teacher_page(request, school_class, error=error.message, status=error.status)
+    if teacher.pk == request.user.pk:
+        messages.success(request, f"You left “{school_class.name}”. Its other teachers carry on.")
+        return redirect("class-list")
+    messages.success(request, f"{teacher.get_username()} no longer teaches this class. What they made stays.")
+    return redirect("class-detail", class_id=school_class.pk)
+
+
+@login_required
+@require_POST
+def class_settings(request, class_id: int):
+    """Rename the class or change its time zone."""
+    school_class, _ = class_for_teacher(request, class_id)
+    form = ClassSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            accounts.change_class_settings(school_class, name=form.cleaned_data["name"],
+                                           time_zone=form.cleaned_data["time_zone"])
+        except accounts.ClassroomError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Saved: “{school_class.name}”, times in {school_class.time_zone}.")
+            return redirect("class-detail", class_id=school_class.pk)
+    return teacher_page(request, school_class, settings_form=form, status=400)
+
+
+@login_required
+@require_POST
 def class_joining(request, class_id: int):
     """Open or close joining with the code, with an optional time the code stops working."""
     school_class, _ = class_for_teacher(request, class_id)
@@ -342,6 +395,8 @@ urlpatterns = [
     path("classes/<int:class_id>/students/<int:user_id>/reset/", class_student_reset, name="class-student-reset"),
     path("classes/<int:class_id>/students/<int:user_id>/remove/", class_student_remove, name="class-student-remove"),
     path("classes/<int:class_id>/teachers/add/", class_teacher_add, name="class-teacher-add"),
+    path("classes/<int:class_id>/teachers/<int:user_id>/remove/", class_teacher_remove, name="class-teacher-remove"),
+    path("classes/<int:class_id>/settings/", class_settings, name="class-settings"),
     path("classes/<int:class_id>/joining/", class_joining, name="class-joining"),
     path("classes/<int:class_id>/code/", class_code_rotate, name="class-code-rotate"),
     path("join/", class_join, name="class-join"),
