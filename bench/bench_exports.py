@@ -7,33 +7,21 @@ Shares bench_map.py's database (bench/out/bench.sqlite3 unless DATABASE_URL is s
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "argmap.settings")
-if not os.environ.get("DATABASE_URL"):
-    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench' / 'out' / 'bench.sqlite3'}"
+from benchdb import start_django, synthetic_map
 
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from argmap.exports import FORMATS  # noqa: E402
 from argmap.exports.loading import MapExport  # noqa: E402
-from argmap.models import Map, Source  # noqa: E402
-from argmap.synthetic import Shape, build_map  # noqa: E402
+from argmap.models import Map  # noqa: E402
 
 
 def median_ms(action, repeat):
@@ -51,13 +39,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    call_command("load_seeds", stdout=open(os.devnull, "w"))
-    code = f"bench{args.nodes}"
-    big = Map.objects.filter(code=code).first()
-    if big is None:
-        big = build_map(f"Synthetic map of {args.nodes} nodes", list(Source.objects.all()), Shape(nodes=args.nodes),
-                        code=code)
+    big = synthetic_map(args.nodes)
     owner = get_user_model().objects.filter(username="bench-owner").first()
     if owner is None:
         owner = get_user_model().objects.create_user("bench-owner", password="bench-owner-password")

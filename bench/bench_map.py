@@ -10,31 +10,19 @@ request after the first does until the map changes.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "argmap.settings")
-if not os.environ.get("DATABASE_URL"):
-    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench' / 'out' / 'bench.sqlite3'}"
+from benchdb import start_django, synthetic_map
 
-import django  # noqa: E402
+start_django()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from argmap.browsing import forget_graphs, load_graph, read_graph  # noqa: E402
-from argmap.models import Map, Node, Quote, Source  # noqa: E402
-from argmap.synthetic import Shape, build_map  # noqa: E402
+from argmap.models import Map, Node, Quote  # noqa: E402
 
 
 def timed(client, url, repeat, headers=None, cold=False):
@@ -78,15 +66,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    call_command("load_seeds", stdout=open(os.devnull, "w"))
-    code = f"bench{args.nodes}"
-    map_ = Map.objects.filter(code=code).first()
-    if map_ is None:
-        started = time.perf_counter()
-        map_ = build_map(f"Synthetic map of {args.nodes} nodes", list(Source.objects.all()), Shape(nodes=args.nodes),
-                         code=code)
-        print(f"built the {args.nodes}-node map in {time.perf_counter() - started:.1f} s")
+    map_ = synthetic_map(args.nodes)
     demo = Map.objects.get(code="belarus")
 
     started = time.perf_counter()

@@ -11,26 +11,15 @@ as every request does until the map's next vote or node change.
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "argmap.settings")
-if not os.environ.get("DATABASE_URL"):
-    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench' / 'out' / 'bench.sqlite3'}"
+from benchdb import start_django, synthetic_map
 
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -38,9 +27,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from argmap import judging  # noqa: E402
 from argmap.browsing import forget_graphs, load_full_graph  # noqa: E402
-from argmap.models import Map, Membership, Relation, Role, Source, SourceRating, Vote  # noqa: E402
+from argmap.models import Map, Membership, Relation, Role, SourceRating, Vote  # noqa: E402
 from argmap.strength import strengths  # noqa: E402
-from argmap.synthetic import Shape, build_map  # noqa: E402
 
 VOTERS = 25
 VOTED_SHARE = 0.2
@@ -98,15 +86,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    call_command("load_seeds", stdout=open(os.devnull, "w"))
-    code = f"bench{args.nodes}"
-    map_ = Map.objects.filter(code=code).first()
-    if map_ is None:
-        started = time.perf_counter()
-        map_ = build_map(f"Synthetic map of {args.nodes} nodes", list(Source.objects.all()), Shape(nodes=args.nodes),
-                         code=code)
-        print(f"built the {args.nodes}-node map in {time.perf_counter() - started:.1f} s")
+    map_ = synthetic_map(args.nodes)
     voters = add_votes(map_)
     map_ = Map.objects.get(pk=map_.pk)
     votes = Vote.objects.filter(relation__map=map_).count()
@@ -135,8 +115,8 @@ def main():
 
     print(f"\n{'page':44} {'cold':>15} {'warm':>15} {'queries':>8}")
     pages = [
-        ("judge page, anonymous", None, f"/maps/{code}/judge/"),
-        ("judge page, a voter (+ my votes)", voters[0], f"/maps/{code}/judge/"),
+        ("judge page, anonymous", None, f"/maps/{map_.code}/judge/"),
+        ("judge page, a voter (+ my votes)", voters[0], f"/maps/{map_.code}/judge/"),
         ("map page with scoreboard, anonymous", None, map_.get_absolute_url()),
         ("map page with scoreboard, a voter", voters[0], map_.get_absolute_url()),
     ]
