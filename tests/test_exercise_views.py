@@ -444,6 +444,100 @@ def test_bad_group_input_is_refused(client, with_groups):
     assert not GroupMember.objects.exists()
 
 
+
+def group_url(name, group):
+    return reverse(f"exercise-group-{name}", args=[group.exercise_id, group.pk])
+
+
+@pytest.fixture
+def with_copies(with_groups):
+    """Reds (student-1, student-2) and Blues (student-3), each with its copy."""
+    l = with_groups
+    l.reds, l.blues = groups.add_groups(l.exercise, ["Reds", "Blues"], l.teacher)
+    groups.replace_members(l.exercise, {l.students[0].pk: l.reds.pk, l.students[1].pk: l.reds.pk,
+                                        l.students[2].pk: l.blues.pk})
+    l.red_copy, l.blue_copy = groups.create_copies(l.exercise, l.teacher)
+    return l
+
+
+def test_renaming_and_removing_groups_is_for_teachers(client, with_copies, outsider):
+    l = with_copies
+    for name in ("rename", "remove"):
+        url = group_url(name, l.reds)
+        assert as_(client, l.students[0]).post(url, {"name": "Mine"}).status_code == 403
+        assert as_(client, outsider).post(url, {"name": "Mine"}).status_code == 404
+        client.logout()
+        assert client.post(url, {"name": "Mine"}).status_code == 302  # to the login page
+    assert as_(client, l.teacher).get(group_url("rename", l.reds)).status_code == 405
+    elsewhere = Exercise.objects.create(school_class=SchoolClass.objects.create(name="Elsewhere"), title="Other",
+                                        groups=True)
+    other = ExerciseGroup.objects.create(exercise=elsewhere, name="Theirs")
+    assert client.post(reverse("exercise-group-rename", args=[l.exercise.pk, other.pk]),
+                       {"name": "Mine"}).status_code == 404  # a group of another exercise
+    assert ExerciseGroup.objects.get(pk=other.pk).name == "Theirs"
+    assert set(ExerciseGroup.objects.filter(exercise=l.exercise).values_list("name", flat=True)) == {"Reds", "Blues"}
+
+
+def test_a_teacher_renames_a_group_and_its_copy_keeps_working(client, with_copies):
+    l = with_copies
+    response = as_(client, l.co_teacher).post(group_url("rename", l.reds), {"name": "  Crimson <b>  "})
+    assert response.status_code == 302
+    page = client.get(groups_url(l.exercise)).content.decode()
+    assert "“Reds” is now called “Crimson &lt;b&gt;”." in page and "leaves its copy's title as it was" in page
+    assert Map.objects.get(group__name="Crimson <b>") == l.red_copy
+    assert as_(client, l.students[0]).get(l.red_copy.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "status", "message"), [
+    ("", 400, "Give the group a name."),
+    ("   ", 400, "Give the group a name."),
+    ("x" * 61, 400, "Keep the group&#x27;s name to 60 characters."),
+    ("Red\x00s", 400, "Null characters are not allowed."),
+    ("Blues", 409, "There is already a group called “Blues”."),
+])
+def test_a_bad_group_name_is_refused(client, with_copies, name, status, message):
+    l = with_copies
+    response = as_(client, l.teacher).post(group_url("rename", l.reds), {"name": name})
+    assert response.status_code == status and message in response.content.decode()
+    assert "“Reds” was not renamed" in response.content.decode()
+    assert ExerciseGroup.objects.get(pk=l.reds.pk).name == "Reds"
+
+
+def test_a_teacher_removes_a_group_after_a_second_step_and_keeps_its_copy(client, with_copies):
+    l = with_copies
+    ask = as_(client, l.teacher).get(group_url("remove", l.reds))
+    page = ask.content.decode()
+    assert ask.status_code == 200 and "Remove the group “Reds”?" in page and "Yes, remove" in page
+    assert "student-1, student-2" in page and "kept as your private map" in page
+    assert ExerciseGroup.objects.filter(pk=l.reds.pk).exists()  # asking removes nothing
+
+    response = client.post(group_url("remove", l.reds), follow=True)
+    page = response.content.decode()
+    assert "Removed the group “Reds”" in page and f'<a href="{l.red_copy.get_absolute_url()}">' in page
+    assert not GroupMember.objects.filter(user__in=l.students[:2]).exists()
+    assert client.get(l.red_copy.get_absolute_url()).status_code == 200
+    for former_member in l.students[:2]:
+        assert as_(client, former_member).get(l.red_copy.get_absolute_url()).status_code == 404
+        assert "You are not in a group yet" in client.get(detail_url(l.exercise)).content.decode()
+    assert as_(client, l.students[3]).get(l.red_copy.get_absolute_url()).status_code == 404  # no second main map
+    assert as_(client, l.students[2]).get(l.blue_copy.get_absolute_url()).status_code == 200
+    assert as_(client, l.teacher).post(group_url("remove", l.reds)).status_code == 404  # already gone
+
+
+def test_groups_are_not_renamed_or_removed_once_the_exercise_closed(client, with_copies):
+    l = with_copies
+    l.exercise.closes_at = timezone.now() - timedelta(minutes=1)
+    l.exercise.save()
+    as_(client, l.teacher)
+    for response in (client.post(group_url("rename", l.reds), {"name": "Crimson"}),
+                     client.get(group_url("remove", l.reds)), client.post(group_url("remove", l.reds))):
+        assert response.status_code == 403 and "This exercise closed at " in response.content.decode()
+    assert ExerciseGroup.objects.get(pk=l.reds.pk).name == "Reds"
+    assert Map.objects.get(pk=l.red_copy.pk).group == l.reds
+    page = client.get(groups_url(l.exercise)).content.decode()
+    assert "Rename" not in page and "Remove…" not in page
+
+
 # The snapshot
 
 

@@ -254,6 +254,40 @@ def test_a_student_works_on_their_groups_copy(lesson):
     assert GroupMember.objects.filter(exercise=l.exercise).count() == 1
 
 
+
+def test_a_group_is_renamed_unless_another_group_has_the_name(lesson):
+    l = lesson(groups=True)
+    l.builder.thesis("Minsk hedges")
+    reds, blues = groups.add_groups(l.exercise, ["Reds", "Blues"], l.teacher)
+    (red_copy, _) = groups.create_copies(l.exercise, l.teacher)
+    groups.rename_group(reds, "Crimson")
+    with pytest.raises(groups.GroupNameTaken):
+        groups.rename_group(blues, "Crimson")
+    groups.rename_group(blues, "Blues")  # its own name is no clash
+    assert list(ExerciseGroup.objects.order_by("id").values_list("name", flat=True)) == ["Crimson", "Blues"]
+    red_copy.refresh_from_db()
+    assert red_copy.group == reds and red_copy.title == f"{l.exercise} — Reds"  # the copy keeps its title
+
+
+def test_a_removed_groups_copy_becomes_the_teachers_private_map(lesson):
+    l = lesson(students=3, groups=True)
+    l.builder.thesis("Minsk hedges")
+    reds, blues = groups.add_groups(l.exercise, ["Reds", "Blues"], l.teacher)
+    groups.replace_members(l.exercise, {l.students[0].pk: reds.pk, l.students[1].pk: blues.pk})
+    red_copy, blue_copy = groups.create_copies(l.exercise, l.teacher)
+    Map.objects.filter(pk=red_copy.pk).update(visibility=Visibility.UNLISTED, owner=l.students[2])
+
+    (kept,) = groups.remove_group(reds, l.co_teacher)
+
+    assert kept.pk == red_copy.pk and Node.objects.filter(map=kept, text="Minsk hedges").exists()
+    assert (kept.exercise, kept.group, kept.owner, kept.visibility) == (None, None, l.co_teacher, Visibility.PRIVATE)
+    assert list(ExerciseGroup.objects.filter(exercise=l.exercise)) == [blues]
+    assert dict(GroupMember.objects.values_list("user", "group")) == {l.students[1].pk: blues.pk}
+    assert "not in a group" in map_of(l.exercise, l.students[0], False)[1]
+    assert main_map(l.exercise) == l.map and Map.objects.get(pk=blue_copy.pk).group == blues
+    assert groups.create_copies(l.exercise, l.teacher) == []  # the other group keeps its one copy
+
+
 # Snapshots
 
 

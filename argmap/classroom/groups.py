@@ -7,11 +7,11 @@ if the others already have theirs).
 
 import random
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from argmap.classroom.exercises import main_map
 from argmap.classroom.models import Exercise, ExerciseGroup, GroupMember
-from argmap.models import Map
+from argmap.models import Map, Visibility
 
 MAX_GROUPS = 30
 
@@ -77,3 +77,36 @@ def create_copies(exercise: Exercise, teacher) -> list[Map]:
             copy_map(original, title=f"{exercise} — {group}", owner=teacher, exercise=exercise, group=group)
             for group in ExerciseGroup.objects.filter(exercise=exercise).exclude(pk__in=have_copy).order_by("id")
         ]
+
+
+class GroupNameTaken(Exception):
+    """Another group of the same exercise already has this name."""
+
+
+def rename_group(group: ExerciseGroup, name: str) -> None:
+    """Give the group a new name, unique within its exercise. Its copy keeps its title: the
+    students know the map by it, and the group's name shows beside it on the exercise's pages."""
+    taken = ExerciseGroup.objects.filter(exercise_id=group.exercise_id, name=name).exclude(pk=group.pk)
+    if taken.exists():
+        raise GroupNameTaken(name)
+    group.name = name
+    try:
+        with transaction.atomic():
+            group.save(update_fields=["name"])
+    except IntegrityError:  # the same name given a moment ago by another teacher
+        raise GroupNameTaken(name) from None
+
+
+def remove_group(group: ExerciseGroup, teacher) -> list[Map]:
+    """Remove the group: its members are in no group afterwards. Its copy is kept (the students'
+    work stays) but leaves the exercise as `teacher`'s private map. Left in the exercise without
+    its group it would count as a second main map, open to every student of the class.
+    Returns the kept copies."""
+    with transaction.atomic():
+        Exercise.objects.select_for_update().filter(pk=group.exercise_id).first()  # not while copies are made
+        copy_ids = list(Map.objects.filter(group=group).values_list("pk", flat=True))
+        Map.objects.filter(pk__in=copy_ids).update(
+            exercise=None, group=None, owner=teacher, visibility=Visibility.PRIVATE
+        )
+        group.delete()  # its GroupMember rows go with it
+    return list(Map.objects.filter(pk__in=copy_ids).order_by("id"))

@@ -15,7 +15,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from argmap import votes
 from argmap.classroom import groups as small_groups
@@ -536,6 +537,66 @@ def _groups_action(request, exercise: Exercise, page: dict) -> str | None:
     return None
 
 
+class RenameGroupForm(forms.Form):
+    # Django's CharField already refuses NUL bytes ("Null characters are not allowed.").
+    name = forms.CharField(
+        label="New name", max_length=60,
+        error_messages={"required": "Give the group a name.",
+                        "max_length": "Keep the group's name to 60 characters."},
+    )
+
+
+def _group_for_teacher(request, exercise_id: int, group_id: int) -> tuple[Exercise, ExerciseGroup]:
+    """The exercise and one of its groups, for a teacher, while the exercise takes changes."""
+    exercise = _for_teacher(request, exercise_id)
+    if not exercise.groups:
+        raise Http404("This exercise does not use small groups: turn them on in its settings first.")
+    group = ExerciseGroup.objects.filter(exercise=exercise, pk=group_id).first()
+    if group is None:
+        raise Http404("No such group in this exercise.")
+    _refuse_if_closed(exercise)
+    return exercise, group
+
+
+@login_required
+@require_POST
+def exercise_group_rename(request, exercise_id: int, group_id: int):
+    exercise, group = _group_for_teacher(request, exercise_id, group_id)
+    old_name = group.name
+    form = RenameGroupForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            small_groups.rename_group(group, form.cleaned_data["name"])
+        except small_groups.GroupNameTaken:
+            form.add_error("name", f"There is already a group called “{form.cleaned_data['name']}”.")
+            status = 409
+        else:
+            messages.success(request, f"“{old_name}” is now called “{group.name}”.")
+            return redirect("exercise-groups", exercise.pk)
+    page = _groups_page(exercise)
+    page["problem"] = f"“{old_name}” was not renamed: {' '.join(form.errors['name'])}"
+    return render(request, "exercises/groups.html", page, status=status)
+
+
+@login_required
+@require_http_methods(GET_OR_POST)
+def exercise_group_remove(request, exercise_id: int, group_id: int):
+    """GET asks first (a page with a “Yes, remove” button: no JavaScript needed); POST removes."""
+    exercise, group = _group_for_teacher(request, exercise_id, group_id)
+    if request.method == "POST":
+        kept = small_groups.remove_group(group, request.user)
+        note = format_html("Removed the group “{}”; its members are in no group now.", group.name)
+        for copy in kept:
+            note = format_html('{} Its copy is kept as your private map: <a href="{}">{}</a>.', note,
+                               copy.get_absolute_url(), copy.title)
+        messages.success(request, note)
+        return redirect("exercise-groups", exercise.pk)
+    page = _groups_page(exercise)
+    page["removing"] = next(row for row in page["groups"] if row["group"].pk == group.pk)
+    return render(request, "exercises/groups.html", page)
+
+
 # The snapshot at closing
 
 
@@ -580,5 +641,9 @@ urlpatterns = [
     path("exercises/<int:exercise_id>/edit/", exercise_edit, name="exercise-edit"),
     path("exercises/<int:exercise_id>/sides/", exercise_sides, name="exercise-sides"),
     path("exercises/<int:exercise_id>/groups/", exercise_groups, name="exercise-groups"),
+    path("exercises/<int:exercise_id>/groups/<int:group_id>/rename/", exercise_group_rename,
+         name="exercise-group-rename"),
+    path("exercises/<int:exercise_id>/groups/<int:group_id>/remove/", exercise_group_remove,
+         name="exercise-group-remove"),
     path("exercises/<int:exercise_id>/snapshot/", exercise_snapshot, name="exercise-snapshot"),
 ]
