@@ -82,27 +82,14 @@ def class_for_teacher(request, class_id: int):
     return school_class, access
 
 
-def enrolled_student(school_class: SchoolClass, user_id: int):
-    """A student of this class; 404 for anyone else (a co-teacher, another class's student)."""
+def enrolled(school_class: SchoolClass, user_id: int, role: str):
+    """A student (or teacher, by `role`) of this class; 404 for anyone else (a co-teacher asked for
+    as a student, another class's student)."""
     enrolment = (
-        Enrolment.objects.select_related("user")
-        .filter(school_class=school_class, user_id=user_id, role=ClassRole.STUDENT)
-        .first()
+        Enrolment.objects.select_related("user").filter(school_class=school_class, user_id=user_id, role=role).first()
     )
     if enrolment is None:
-        raise Http404("No such student in this class.")
-    return enrolment.user
-
-
-def enrolled_teacher(school_class: SchoolClass, user_id: int):
-    """A teacher of this class; 404 for anyone else."""
-    enrolment = (
-        Enrolment.objects.select_related("user")
-        .filter(school_class=school_class, user_id=user_id, role=ClassRole.TEACHER)
-        .first()
-    )
-    if enrolment is None:
-        raise Http404("No such teacher in this class.")
+        raise Http404(f"No such {ClassRole(role).label.lower()} in this class.")
     return enrolment.user
 
 
@@ -228,7 +215,7 @@ def class_sheet(request, class_id: int):
 @require_POST
 def class_student_reset(request, class_id: int, user_id: int):
     school_class, _ = class_for_teacher(request, class_id)
-    student = enrolled_student(school_class, user_id)
+    student = enrolled(school_class, user_id, ClassRole.STUDENT)
     try:
         password = accounts.reset_password(student, request.user, school_class)
     except accounts.ClassroomError as error:
@@ -242,7 +229,7 @@ def class_student_reset(request, class_id: int, user_id: int):
 @require_POST
 def class_student_remove(request, class_id: int, user_id: int):
     school_class, _ = class_for_teacher(request, class_id)
-    student = enrolled_student(school_class, user_id)
+    student = enrolled(school_class, user_id, ClassRole.STUDENT)
     accounts.remove_student(school_class, student, request.user)
     messages.success(request, f"{student.get_username()} is no longer in this class. What they wrote stays.")
     return redirect("class-detail", class_id=school_class.pk)
@@ -269,7 +256,7 @@ def class_teacher_add(request, class_id: int):
 def class_teacher_remove(request, class_id: int, user_id: int):
     """A teacher takes a co-teacher off the class, or leaves it themself; never its last teacher."""
     school_class, _ = class_for_teacher(request, class_id)
-    teacher = enrolled_teacher(school_class, user_id)
+    teacher = enrolled(school_class, user_id, ClassRole.TEACHER)
     try:
         accounts.remove_teacher(school_class, teacher, request.user)
     except accounts.ClassroomError as error:
