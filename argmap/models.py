@@ -609,3 +609,22 @@ class SourceRating(models.Model):
             models.UniqueConstraint(fields=["map", "source"], name="one_rating_per_source"),
             models.CheckConstraint(condition=models.Q(rating__lte=4), name="rating_0_to_4"),
         ]
+
+
+class AttemptCounter(models.Model):
+    """How many times something limited was tried in the current window: a log-in per username
+    and address, a sign-up per address (argmap/loginlimit.py). A row of its own, not the cache, so
+    that counting is one conditional UPDATE, atomic on SQLite and PostgreSQL across processes (the
+    database cache's incr is a get then a set), and so that no cache cull can forget a lock."""
+
+    key = models.CharField(max_length=100, unique=True)  # what is counted and a hash of whose
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The clean-up of old rows (loginlimit._forget_old) filters on window_start.
+        indexes = [models.Index(fields=["window_start"], name="attempt_window_start")]
+
+    def __str__(self):
+        return f"{self.key}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"

@@ -1,9 +1,12 @@
 """Signing up, logging in (with its failed-login limit), creating a map and changing its settings."""
 
+import threading
 import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
 
 from argmap import loginlimit
 from argmap.models import Map, Visibility
@@ -210,25 +213,58 @@ def test_it_refuses_odd_usernames_at_login_without_crashing(client, db, username
     assert response.status_code == 400
 
 
+def fail_at(moment: float, username="ms-teacher", address="10.0.0.9") -> bool | None:
+    """One wrong password at `moment`, as the log-in form does it: None if refused unchecked,
+    else whether this failure locked the pair."""
+    if not loginlimit.begin_login(username, address, now=moment):
+        return None
+    return loginlimit.note_failure(username, address, now=moment)
+
+
 @pytest.mark.django_db
 def test_it_unlocks_a_pair_after_the_lockout():
     start = 1_000_000.0
-    for n in range(5):
-        locked = loginlimit.note_failure("ms-teacher", "10.0.0.9", now=start + n)
-    assert locked
+    assert [fail_at(start + n) for n in range(5)] == [False] * 4 + [True]
+    assert fail_at(start + 5) is None
     assert loginlimit.seconds_locked("ms-teacher", "10.0.0.9", now=start + 4) == 300
     assert loginlimit.seconds_locked("ms-teacher", "10.0.0.9", now=start + 4 + 301) == 0
+    assert fail_at(start + 4 + 301) is False  # five tries again
 
 
 @pytest.mark.django_db
 def test_it_only_counts_failures_within_the_window():
     now = time.time()
     for n in range(4):
-        assert not loginlimit.note_failure("ms-teacher", "10.0.0.9", now=now - 20 * 60 + n)
+        assert fail_at(now - 20 * 60 + n) is False
     # Four old failures have aged out of the 15-minute window: this is the first that counts.
     for n in range(4):
-        assert not loginlimit.note_failure("ms-teacher", "10.0.0.9", now=now + n)
-    assert loginlimit.note_failure("ms-teacher", "10.0.0.9", now=now + 5)
+        assert fail_at(now + n) is False
+    assert fail_at(now + 5) is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_checks_at_most_five_passwords_for_twenty_simultaneous_log_ins(teacher):
+    # Twenty requests released together, each on its own database connection, as from several
+    # server processes: five reach the password check (four answer 400; the fifth failure locks
+    # the pair and answers 429 itself), fifteen are refused unchecked (429).
+    statuses: list = [None] * 20
+    barrier = threading.Barrier(20)
+
+    def guess(n: int) -> None:
+        try:
+            client = Client()
+            barrier.wait(timeout=30)
+            statuses[n] = log_in(client, password=f"guess-{n}").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses.count(400) == 4 and statuses.count(429) == 16, statuses
+    assert log_in(Client()).status_code == 429  # even the right password, until the lock ends
 
 
 def test_it_reads_the_limits_from_settings(client, teacher, settings):
@@ -383,3 +419,60 @@ def test_it_shows_owner_links_only_to_owners(client, build, people):
     assert settings_url(map_) in client.get(map_.get_absolute_url()).content.decode()
     client.force_login(users["editor"])
     assert settings_url(map_) not in client.get(map_.get_absolute_url()).content.decode()
+
+
+# Limits on sign-up and look-alike usernames
+
+
+def sign_up_from(address, username, **extra):
+    data = {"username": username, "password1": STRONG, "password2": STRONG, **extra}
+    return Client().post(SIGNUP, data, REMOTE_ADDR=address)
+
+
+def test_it_lets_a_class_of_sixty_sign_up_from_one_address_and_refuses_the_next(db):
+    for n in range(60):
+        assert sign_up_from("10.0.0.7", f"pupil-{n}").status_code == 302
+    response = sign_up_from("10.0.0.7", "pupil-60")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "Too many accounts have been made from your network" in response.content.decode()
+    assert not User.objects.filter(username="pupil-60").exists()
+    # Another address is not held up.
+    assert sign_up_from("10.0.0.8", "pupil-60").status_code == 302
+
+
+def test_it_limits_sign_ups_with_a_class_code_too(client, teacher, settings):
+    from argmap.classroom import accounts as class_accounts
+
+    settings.ARGMAP_SIGNUP_LIMIT = 2
+    school_class = class_accounts.create_class("7B", "UTC", teacher)
+    statuses = [sign_up_from("10.0.0.7", f"pupil-{n}", code=school_class.join_code).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    assert school_class.enrolments.count() == 3  # the teacher and two students
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "t\u043emas",  # a Cyrillic о
+        "to\u0301mas",  # o and a combining accent (stored as ó)
+        "tómas",
+        "TOMAS",  # only the case differs
+        "\uff54\uff4f\uff4d\uff41\uff53",  # full-width letters, the same name once normalised
+        "\u0442\u043e\u043c\u0430s",  # Cyrillic т, о, м, а
+    ],
+)
+def test_it_refuses_a_username_that_looks_like_a_taken_one(client, db, lookalike):
+    User.objects.create_user("tomas", password=STRONG)
+    response = sign_up(client, lookalike)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "looks the same already exists" in html or "A user with that username already exists." in html
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("username", ["imported-tomas", "Imported-Anna", "\u0456mported-anna"])
+def test_it_refuses_usernames_kept_for_import_placeholders(client, db, username):
+    response = sign_up(client, username)
+    assert response.status_code == 400
+    assert "are kept for people named in imported maps" in response.content.decode()
+    assert User.objects.count() == 0

@@ -230,6 +230,14 @@ def test_it_numbers_usernames_that_are_taken_or_repeat(school_class, teacher):
     assert [a.username for a in made] == ["anna-k-3", "anna-k-4", "anna-k-5", "annabel"]
 
 
+def test_it_never_makes_a_username_that_looks_like_a_taken_one(school_class, teacher):
+    # Accounts made before sign-up refused look-alikes: a Cyrillic о, an accent.
+    User.objects.create_user("t\u043emas")
+    User.objects.create_user("bóris")
+    made = accounts.bulk_create_students(school_class, "Tomas\nBoris\nAnna", teacher)
+    assert [a.username for a in made] == ["tomas-2", "boris-2", "anna"]
+
+
 def test_it_refuses_a_name_given_twice_and_makes_nothing(school_class, teacher):
     with pytest.raises(ClassroomError, match="more than once: “Anna K”") as refused:
         accounts.bulk_create_students(school_class, "Anna K\nBoris\nanna   k\n", teacher)

@@ -179,10 +179,10 @@ def test_unknown_people_become_placeholders_that_cannot_log_in(teacher, client):
     data = json.loads(export_bytes(awkward_map(teacher)))
     text = json.dumps(data, ensure_ascii=False).replace('"awk-ales"', '"ales-elsewhere"')
     result = import_map(text.encode(), format="json", user=teacher)
-    assert result.placeholders == ["ales-elsewhere"]
-    placeholder = User.objects.get(username="ales-elsewhere")
+    assert result.placeholders == ["imported-ales-elsewhere"]
+    placeholder = User.objects.get(username="imported-ales-elsewhere")
     assert not placeholder.is_active and not placeholder.has_usable_password()
-    assert not client.login(username="ales-elsewhere", password="")
+    assert not client.login(username="imported-ales-elsewhere", password="")
     assert Node.objects.filter(map=result.map, author=placeholder).exists()
     assert Membership.objects.get(map=result.map, user=placeholder).role == "contributor"
 
@@ -488,3 +488,40 @@ def test_an_upload_credits_work_only_to_people_the_uploader_works_with(lesson, o
     assert authors["A student's claim"] == editing_student.username
     assert authors["An outsider's claim"] != outsider.username
     assert authors["An outsider's claim"].startswith("imported-")
+
+
+# Placeholders: how many, and under which names
+
+
+def people_file(backup: dict, count: int) -> bytes:
+    backup["nodes"] = [{"key": f"n{i}", "text": "A claim", "author": f"person-{i}"} for i in range(count)]
+    for section in ("relations", "quotes", "comments", "clutter", "history"):
+        backup[section] = []
+    return json.dumps(backup).encode()
+
+
+def test_an_upload_naming_too_many_unknown_people_is_refused_whole(teacher, client, backup):
+    before = row_counts()
+    client.force_login(teacher)
+    response = client.post(reverse("map-import"), {"file": _upload(people_file(backup, 51)), "format": "json"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "names 51 people who have no account here" in html and "at most 50 placeholder accounts" in html
+    assert row_counts() == before
+
+
+def test_an_upload_may_make_fifty_placeholders(teacher, client, backup):
+    client.force_login(teacher)
+    response = client.post(reverse("map-import"), {"file": _upload(people_file(backup, 50)), "format": "json"})
+    assert response.status_code == 302
+    assert User.objects.filter(username__startswith="imported-person-").count() == 50
+
+
+def test_a_placeholder_never_takes_a_name_a_real_person_signs_up_with(teacher, client, backup):
+    # A backup naming someone who has no account here yet: the placeholder must not take their name.
+    result = import_map(people_file(backup, 1).replace(b'"person-0"', b'"tomas"'), format="json", user=teacher)
+    assert result.placeholders == ["imported-tomas"]
+    response = client.post("/accounts/signup/", {"username": "tomas", "password1": "plum-orchard-lantern-42",
+                                                 "password2": "plum-orchard-lantern-42"})
+    assert response.status_code == 302
+    assert User.objects.get(username="tomas").is_active

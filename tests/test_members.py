@@ -123,6 +123,19 @@ def test_it_finds_a_username_whatever_its_case(owner_client, private_map, studen
     assert Membership.objects.get().user == student
 
 
+def test_it_finds_a_username_typed_in_full_width_letters(owner_client, private_map, student):
+    # Normalised as usernames are stored (NFKC): the same name, not a look-alike.
+    owner_client.post(members_url(private_map), {"username": "\uff44\uff41\uff52\uff49\uff41", "role": "viewer"})
+    assert Membership.objects.get().user == student
+
+
+@pytest.mark.parametrize("lookalike", ["d\u0430ria", "dar\u0131a", "dária"])  # Cyrillic а, dotless ı, an accent
+def test_it_never_invites_a_look_alike_of_the_name_typed(owner_client, private_map, student, lookalike):
+    response = owner_client.post(members_url(private_map), {"username": lookalike, "role": "viewer"})
+    assert response.status_code == 400 and "No one has signed up as" in response.content.decode()
+    assert not Membership.objects.exists()
+
+
 @pytest.mark.parametrize(
     "data, message",
     [

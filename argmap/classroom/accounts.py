@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from argmap.classroom.models import (
@@ -30,6 +30,7 @@ from argmap.classroom.models import (
     validate_time_zone,
 )
 from argmap.classroom.pseudonyms import ensure_pseudonyms
+from argmap.usernames import normalise, skeleton
 
 CLASS_NAME_MAX_LENGTH = SchoolClass._meta.get_field("name").max_length
 MAX_NAMES = 200  # one list at a time: a year group, not a school
@@ -328,17 +329,16 @@ def bulk_create_students(school_class: SchoolClass, names_text: str, by) -> list
         )
     User = get_user_model()
     bases = [username_base(name) for name in names]
-    starts = Q()
-    for base in set(bases):
-        starts |= Q(username__istartswith=base)
-    taken = {username.lower() for username in User.objects.filter(starts).values_list("username", flat=True)}
+    # Not only the names taken, but those that read the same (`tоmas` with a Cyrillic о, `tomás`):
+    # classmates invite each other by username.
+    taken = taken_skeletons()
     accounts = []
     for name, base in zip(names, bases):
         username, number = base, 1
-        while username in taken:
+        while skeleton(username) in taken:
             number += 1
             username = f"{base}-{number}"
-        taken.add(username)
+        taken.add(skeleton(username))
         accounts.append(NewAccount(name=name, username=username, password=one_time_password()))
     try:
         with transaction.atomic():
@@ -392,13 +392,41 @@ def remove_student(school_class: SchoolClass, student, by) -> None:
     _student_enrolment(school_class, student, by).delete()
 
 
+def _all_usernames():
+    return get_user_model().objects.values_list("username", flat=True).iterator(chunk_size=2000)
+
+
+def taken_skeletons() -> set[str]:
+    """What every existing username looks like (argmap.usernames.skeleton).
+
+    Reads all usernames: fine for a school's thousands of accounts (and sign-up is rate limited);
+    a stored skeleton column would be the next step for far more."""
+    return {skeleton(name) for name in _all_usernames()}
+
+
+def lookalike_of(username: str) -> str | None:
+    """An existing username that reads the same as this one (another case, an accent, a Cyrillic
+    or Greek letter drawn like a Latin one), or None."""
+    wanted = skeleton(username)
+    for name in _all_usernames():
+        if skeleton(name) == wanted:
+            return name
+    return None
+
+
 def find_user(username: str):
-    """The account with this username (exactly, else in any case), or None."""
+    """The account with this username as typed (NFKC-normalised, as usernames are stored), else
+    the one differing only in case, or None. Never a look-alike: `tоmas` with a Cyrillic о does
+    not find `tomas`, nor the other way round (inviting the wrong person is worse than a retry)."""
     users = get_user_model().objects
-    username = username.replace("\x00", "").strip()
+    username = normalise(username.replace("\x00", ""))
     if not username:
         return None
-    return users.filter(username=username).first() or users.filter(username__iexact=username).first()
+    exact = users.filter(username=username).first()
+    if exact is not None:
+        return exact
+    # PostgreSQL's iexact compares UPPER(), which makes a dotless ı match i: keep true case variants only.
+    return next((u for u in users.filter(username__iexact=username) if u.username.casefold() == username.casefold()), None)
 
 
 def add_co_teacher(school_class: SchoolClass, username: str, by):

@@ -17,6 +17,7 @@ FORMATS = {
     "kialo": "Kialo discussion (plain-text export)",
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PLACEHOLDERS = 50  # a class or two of people the uploader does not work with
 REPORT_LIMIT = 200  # problems listed in a report; a wholly broken big file would otherwise list thousands
 
 
@@ -56,11 +57,18 @@ def too_big(size: int) -> str | None:
     return None
 
 
-def import_map(data: bytes, *, format: str, user, credit=None) -> "ImportResult":
+def max_placeholders() -> int:
+    """Placeholder accounts one upload may make (the command line has no cap): a fresh account
+    must not be able to fill the user table with names of its choosing."""
+    return getattr(settings, "ARGMAP_IMPORT_MAX_PLACEHOLDERS", DEFAULT_MAX_PLACEHOLDERS)
+
+
+def import_map(data: bytes, *, format: str, user, credit=None, max_placeholders=None) -> "ImportResult":
     """Create a new private map owned by `user` from the file's bytes, or raise MapImportError.
 
     `credit` narrows whose existing accounts the file's names may be matched to (the upload page
-    passes argmap.permissions.creditable_usernames for the uploader); others become placeholders."""
+    passes argmap.permissions.creditable_usernames for the uploader); others become placeholders,
+    at most `max_placeholders` of them (None: no cap), else the whole file is refused."""
     from argmap.imports import argmap_json
 
     if format not in FORMATS:
@@ -72,7 +80,7 @@ def import_map(data: bytes, *, format: str, user, credit=None) -> "ImportResult"
         document = _from_kialo(text)
     else:
         document = _parsed(text)
-    return argmap_json.import_document(document, user=user, credit=credit)
+    return argmap_json.import_document(document, user=user, credit=credit, max_placeholders=max_placeholders)
 
 
 def _decoded(data: bytes) -> str:

@@ -6,14 +6,12 @@ does not grow with the map (apart from one insert per 500 rows).
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
 from argmap.exports.argmap_json import REFERENCE_FIELDS
 from argmap.history import record
-from argmap.imports import ImportResult
+from argmap.imports import ImportResult, MapImportError
 from argmap.imports.checking import NAME_MAX_LENGTH, Plan, check
 from argmap.models import (
     Action,
@@ -29,22 +27,23 @@ from argmap.models import (
     Source,
     Visibility,
 )
+from argmap.usernames import PLACEHOLDER_PREFIX
 
-PLACEHOLDER_PREFIX = "imported-"
 BATCH = 500  # rows per insert statement: keeps SQLite under its limit of variables per statement
 
 
-def import_document(document, *, user, credit=None) -> ImportResult:
+def import_document(document, *, user, credit=None, max_placeholders=None) -> ImportResult:
     """`credit`: a function narrowing a set of usernames to those the import may attribute work to
-    (see argmap.permissions.creditable_usernames); None: anyone (the command line)."""
+    (see argmap.permissions.creditable_usernames); None: anyone (the command line).
+    `max_placeholders`: refuse the file if it would make more placeholder accounts; None: no cap."""
     plan = check(document)
     with transaction.atomic():
-        return create(plan, user, credit)
+        return create(plan, user, credit, max_placeholders)
 
 
-def create(plan: Plan, user, credit=None) -> ImportResult:
+def create(plan: Plan, user, credit=None, max_placeholders=None) -> ImportResult:
     """Write a checked plan as a new private map owned by `user` (call inside a transaction)."""
-    people, placeholders = _people(plan, credit)
+    people, placeholders = _people(plan, credit, max_placeholders)
     person = people.get
     map_ = Map.objects.create(owner=user, visibility=Visibility.PRIVATE, **plan.map)
 
@@ -138,23 +137,26 @@ def _update(model, objects, field_names: list[str]) -> None:
         cursor.executemany(sql, rows)
 
 
-_USERNAME = UnicodeUsernameValidator()
-
-
-def _people(plan: Plan, credit=None) -> tuple[dict[str, object], list[str]]:
+def _people(plan: Plan, credit=None, max_placeholders=None) -> tuple[dict[str, object], list[str]]:
     """Every name of the file as an account: the existing one with that username (full backups
     only: other files name people by pseudonyms; and only those `credit` allows), else a new
-    placeholder that cannot log in."""
+    placeholder that cannot log in. MapImportError (nothing made) if that is more placeholders
+    than `max_placeholders`."""
     User = get_user_model()
     found = {}
     if plan.full_backup and plan.people:
         names = set(plan.people) if credit is None else credit(set(plan.people))
         found = {u.get_username(): u for u in User.objects.filter(username__in=names)}
     unmatched = sorted(plan.people - set(found))
-    # A name someone else has (an account the import may not credit) gets the placeholder prefix
-    # rather than a look-alike such as "name-2".
-    taken = set(User.objects.filter(username__in=unmatched).values_list("username", flat=True))
-    wanted = {name: _placeholder_username(name, plan.full_backup and name not in taken) for name in unmatched}
+    if max_placeholders is not None and len(unmatched) > max_placeholders:
+        raise MapImportError(
+            f"The file names {len(unmatched):,} people who have no account here that you work with; "
+            f"an import makes at most {max_placeholders:,} placeholder accounts for such people. "
+            "Import a file naming fewer people, or ask whoever runs this site to import it."
+        )
+    # Always the reserved prefix, which sign-up refuses: a placeholder never takes (or looks like)
+    # the name a real person has or will sign up with, so inviting by that name finds the person.
+    wanted = {name: _placeholder_username(name) for name in unmatched}
     chosen = _free_usernames(User, wanted)
     placeholders = []
     for name, username in chosen.items():
@@ -168,13 +170,7 @@ def _people(plan: Plan, credit=None) -> tuple[dict[str, object], list[str]]:
     return found, [p.get_username() for p in placeholders]
 
 
-def _placeholder_username(name: str, full_backup: bool) -> str:
-    if full_backup:
-        try:
-            _USERNAME(name)
-            return name
-        except ValidationError:
-            pass
+def _placeholder_username(name: str) -> str:
     slug = slugify(name, allow_unicode=True)[: NAME_MAX_LENGTH - len(PLACEHOLDER_PREFIX) - 8] or "someone"
     return PLACEHOLDER_PREFIX + slug
 

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from argmap import loginlimit
+from argmap import loginlimit, usernames
 from argmap.classroom import accounts as class_accounts
 from argmap.classroom import middleware as password_setup
 
@@ -46,8 +46,10 @@ class LimitedAuthenticationForm(AuthenticationForm):
         if username is None or not password:
             return super().clean()
         address = loginlimit.client_address(self.request)
-        locked_for = loginlimit.seconds_locked(username, address)
-        if locked_for:
+        # The attempt is taken before the password is checked, so that simultaneous guesses
+        # cannot all pass a "not locked yet" test together.
+        if not loginlimit.begin_login(username, address):
+            locked_for = loginlimit.seconds_locked(username, address) or loginlimit.lockout_seconds()
             raise ValidationError(locked_message(locked_for), code="locked")
         try:
             return super().clean()
@@ -125,6 +127,22 @@ class SignupForm(UserCreationForm):
         help_text="If your teacher gave you one (such as ABCD234), you join their class as you sign up.",
     )
 
+    def clean_username(self):
+        username = super().clean_username()  # NFKC-normalised; refused if taken in any case
+        if usernames.is_reserved(username):
+            raise ValidationError(
+                f"Usernames starting with “{usernames.PLACEHOLDER_PREFIX}” are kept for people named in "
+                "imported maps. Choose another."
+            )
+        # Maps invite people by username: a name that reads like someone else's would let its
+        # owner be invited (and credited) in their place.
+        if class_accounts.lookalike_of(username) is not None:
+            raise ValidationError(
+                "A user with a username that looks the same already exists. Choose another "
+                "(add a letter or a number, for example)."
+            )
+        return username
+
     def clean_code(self):
         code = class_accounts.normalise_code(self.cleaned_data["code"])
         if not code:
@@ -145,6 +163,9 @@ def signup(request):
         return redirect("class-join-code", code=code) if code else redirect(safe_next(request))
     form = SignupForm(request.POST if request.method == "POST" else None, initial={"code": code}, label_suffix="")
     if form.is_valid():
+        address = loginlimit.client_address(request)
+        if not loginlimit.begin_signup(address):
+            return signup_refused(request, form, loginlimit.seconds_until_signup(address))
         school_class = form.cleaned_data["code"]
         try:
             with transaction.atomic():
@@ -163,6 +184,20 @@ def signup(request):
             return redirect("class-detail", class_id=school_class.pk)
     status = 400 if form.is_bound else 200
     return render(request, "registration/signup.html", {"form": form, "next": safe_next_value(request)}, status=status)
+
+
+def signup_refused(request, form, seconds: int):
+    """429: this address has made its share of accounts for now (with or without a class code)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    form.add_error(
+        None,
+        "Too many accounts have been made from your network in the last hour. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask your teacher to make your account.",
+    )
+    context = {"form": form, "next": safe_next_value(request)}
+    response = render(request, "registration/signup.html", context, status=429)
+    response["Retry-After"] = str(max(1, seconds))
+    return response
 
 
 @sensitive_post_parameters("new_password1", "new_password2")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from argmap.imports import FORMATS, MapImportError, import_map, max_bytes, too_big
+from argmap.imports import FORMATS, MapImportError, import_map, max_bytes, max_placeholders, too_big
 from argmap.permissions import creditable_usernames
 
 
@@ -46,7 +46,8 @@ def import_page(request):
         try:
             # A file may name anyone: work is credited only to people the uploader works with.
             result = import_map(form.cleaned_data["file"].read(), format=form.cleaned_data["format"],
-                                user=request.user, credit=partial(creditable_usernames, request.user))
+                                user=request.user, credit=partial(creditable_usernames, request.user),
+                                max_placeholders=max_placeholders())
         except MapImportError as error:
             problems = error.problems
         else:

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from argmap import history
+from argmap.classroom import accounts as class_accounts
 from argmap.models import Action, Map, Membership, Role
 from argmap.permissions import access_for, map_and_access, require
 
@@ -92,9 +92,8 @@ class InviteForm(forms.Form):
 
     def clean_username(self):
         name = self.cleaned_data["username"]
-        users = get_user_model().objects
-        # Exact first: two accounts may differ only in case (made before sign-up refused that).
-        user = users.filter(username=name).first() or users.filter(username__iexact=name).first()
+        # As typed (NFKC-normalised), else in another case; never a look-alike of the name.
+        user = class_accounts.find_user(name)
         if user is None:
             raise forms.ValidationError(
                 f"No one has signed up as “{name}”. Ask them to sign up first, then invite them by their username."
