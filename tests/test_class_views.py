@@ -507,6 +507,21 @@ def test_after_choosing_a_password_one_goes_where_one_was_going(client, l):
     assert response["Location"] == "/classes/"
 
 
+@pytest.mark.parametrize("target", ["x", "class-list", "http://testserver/classes/"])
+def test_the_password_page_follows_only_a_path_as_next(client, l, target):
+    """A link anyone can send (…/password/set/?next=x) answered a 500 for most people."""
+    as_(client, l.students[0])
+    response = client.get("/accounts/password/set/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+    [account] = accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
+    log_in(client, account.username, account.password)
+    assert 'name="next"' not in client.get("/accounts/password/set/", {"next": target}).content.decode()
+    response = client.post(f"/accounts/password/set/?next={target}",
+                           {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "next": target})
+    assert response.status_code == 302 and response["Location"] == url(l.school_class)
+    assert not AccountSetup.objects.get(user__username=account.username).must_set_password
+
+
 def test_a_flagged_person_may_still_log_out(client, l):
     [account] = accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
     log_in(client, account.username, account.password)

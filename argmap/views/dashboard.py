@@ -34,7 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap
 
-from argmap.views import signed_in_to
+from argmap.views import next_path, signed_in_to
 from argmap.classroom import coverage, grading, moderation, progress
 from argmap.classroom.exercises import closed_message
 from argmap.classroom.models import (
@@ -96,8 +96,8 @@ def _dashboard_page(request, exercise: Exercise) -> str:
     home = reverse("exercise-dashboard", args=[exercise.pk])
     if request.method == "GET":
         return request.get_full_path()
-    next_url = request.POST.get("next", "").split("#")[0]
-    if urlsplit(next_url).path == home and not urlsplit(next_url).netloc:
+    next_url = next_path(request).split("#")[0]
+    if urlsplit(next_url).path == home:
         return next_url
     return home
 
