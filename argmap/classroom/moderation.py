@@ -78,7 +78,9 @@ def _decide(node: Node, by, decision: str, feedback: str, grade: str, version: i
     feedback, grade = clean_feedback(feedback), clean_grade(grade)
     with transaction.atomic():
         Map.objects.select_for_update().filter(pk=node.map_id).first()
-        current = Node.objects.select_for_update().select_related("map__exercise__school_class").get(pk=node.pk)
+        # Only the node is locked: its exercise comes by an outer join, which cannot be locked.
+        current = (Node.objects.select_for_update(of=("self",)).select_related("map__exercise__school_class")
+                   .get(pk=node.pk))
         exercise = current.map.exercise
         if exercise is not None and exercise.has_closed():
             raise ExerciseClosed(closed_message(exercise))
