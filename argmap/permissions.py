@@ -89,12 +89,12 @@ class Access:
     @property
     def read_only_reason(self) -> str:
         """Why the exercise's clock allows no change, with the time in the class's zone."""
-        from argmap.classroom.exercises import when
+        from argmap.classroom.exercises import closed_message, when
 
         exercise = self.exercise
         zone = exercise.school_class.zone
         if exercise.has_closed():
-            return f"This exercise closed at {when(exercise.closes_at, zone)}; the map is read-only."
+            return closed_message(exercise)
         return (f"This exercise opens at {when(exercise.opens_at, zone)}; "
                 "until then the map is read-only for students.")
 

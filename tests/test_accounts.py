@@ -59,6 +59,26 @@ def test_it_ignores_a_next_that_leaves_the_site(client, db, target):
     assert response.status_code == 302 and response["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["x", "map-list", "maps/new/", "http://testserver/maps/new/", "/\\evil.example",
+                                    "/maps/\r\nSet-Cookie: a=b"])
+def test_it_follows_only_a_path_on_this_site_as_next(client, db, target):
+    """A bare word was taken for a view name: the account was made, then a 500 answered."""
+    assert client.get(SIGNUP, {"next": target}).context["next"] == ""
+    response = sign_up(client, "anna-k", next=target)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert signed_in_as(client) == "anna-k"
+
+
+@pytest.mark.parametrize("target", ["x", "map-list", "http://testserver/maps/new/"])
+def test_logging_in_and_out_follow_only_a_path_as_next(client, teacher, target):
+    response = client.post(f"{LOGIN}?next={target}", {"username": teacher.username, "password": TEACHER_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    response = client.post(LOGIN, {"username": teacher.username, "password": TEACHER_PASSWORD, "next": "/maps/new/"})
+    assert response["Location"] == "/maps/new/"
+    response = client.post("/accounts/logout/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
 @pytest.mark.parametrize(
     "password, message",
     [

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from argmap.classroom import accounts
 from argmap.classroom.models import AccountSetup, ClassRole, Enrolment, SchoolClass
-from argmap.models import Node
+from argmap.models import Map, Membership, Node, Role, Visibility
 from tests.conftest import PASSWORD
 
 User = get_user_model()
@@ -201,13 +201,14 @@ def test_it_escapes_a_class_name_everywhere(client, teacher, outsider):
 
 
 def test_teachers_and_co_teachers_see_the_code_students_and_actions(client, l):
+    accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
     for teacher in (l.teacher, l.co_teacher):
         html = as_(client, teacher).get(url(l.school_class)).content.decode()
         code = l.school_class.join_code
         assert f'<p class="join-code"><span class="visually-hidden">Join code: </span>{code}</p>' in html
         assert f"http://testserver/join/{l.school_class.join_code}/" in html
+        assert "Reset password<span class=\"visually-hidden\"> of anna<" in html
         for student in l.students:
-            assert f"Reset password<span class=\"visually-hidden\"> of {student.username}" in html
             assert f"Remove<span class=\"visually-hidden\"> {student.username}" in html
         assert "Remove<span class=\"visually-hidden\"> ms-teacher" not in html
         assert l.co_teacher.username in html and "(you)" in html
@@ -239,7 +240,7 @@ def test_the_class_page_does_not_grow_queries_with_the_class(client, l, django_a
     accounts.bulk_create_students(l.school_class, "\n".join(f"Pupil {n}" for n in range(60)), l.teacher)
     with django_assert_max_num_queries(len(small)):
         html = client.get(url(l.school_class)).content.decode()
-    assert html.count("Reset password<span") == 62
+    assert html.count("Reset password<span") == 60  # the accounts the class made; not the two who joined
     as_(client, l.students[0])
     with django_assert_max_num_queries(6):
         client.get(url(l.school_class))
@@ -441,8 +442,18 @@ def test_the_sheet_is_for_the_teacher_who_made_the_accounts(client, l):
 # Resetting passwords and the first login
 
 
+def class_made(l, name="Anna"):
+    """An account the class made from its list of names, whose owner has since chosen PASSWORD."""
+    [account] = accounts.bulk_create_students(l.school_class, name, l.teacher)
+    user = User.objects.get(username=account.username)
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    accounts.clear_password_setup(user)
+    return user
+
+
 def test_a_reset_student_must_choose_a_password_at_the_next_login(client, l):
-    student = l.students[0]
+    student = class_made(l)
     as_(client, l.teacher)
     response = client.post(student_url(l.school_class, student, "reset"))
     assert response.status_code == 302 and response["Location"] == url(l.school_class, "students/sheet/")
@@ -450,8 +461,8 @@ def test_a_reset_student_must_choose_a_password_at_the_next_login(client, l):
     [one_time] = re.findall(r'One-time password</dt><dd class="slip-secret">([a-z0-9]{10})</dd>', html)
     client.logout()
 
-    assert log_in(client, "student-1", PASSWORD).status_code == 400  # the old password is gone
-    response = log_in(client, "student-1", one_time)
+    assert log_in(client, "anna", PASSWORD).status_code == 400  # the old password is gone
+    response = log_in(client, "anna", one_time)
     assert response.status_code == 302 and response["Location"] == "/"
     # Every page sends them to choose a password first.
     for page in ("/", "/classes/", url(l.school_class), f"/maps/{l.map.code}/"):
@@ -473,15 +484,16 @@ def test_a_reset_student_must_choose_a_password_at_the_next_login(client, l):
     assert client.get("/").status_code == 200  # still signed in, free to go anywhere
     assert not AccountSetup.objects.get(user=student).must_set_password
     client.logout()
-    assert log_in(client, "student-1", one_time).status_code == 400
-    assert log_in(client, "student-1", NEW_PASSWORD).status_code == 302
+    assert log_in(client, "anna", one_time).status_code == 400
+    assert log_in(client, "anna", NEW_PASSWORD).status_code == 302
     assert client.get("/classes/").status_code == 200
 
 
 def test_a_reset_signs_the_student_out_everywhere(client, l):
-    log_in(client, "student-1", PASSWORD)
+    student = class_made(l)
+    log_in(client, "anna", PASSWORD)
     assert client.get(url(l.school_class)).status_code == 200
-    accounts.reset_password(l.students[0], l.teacher)
+    accounts.reset_password(student, l.teacher)
     response = client.get(url(l.school_class))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
@@ -493,6 +505,21 @@ def test_after_choosing_a_password_one_goes_where_one_was_going(client, l):
     assert client.get(target).status_code == 200
     response = client.post(target, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response["Location"] == "/classes/"
+
+
+@pytest.mark.parametrize("target", ["x", "class-list", "http://testserver/classes/"])
+def test_the_password_page_follows_only_a_path_as_next(client, l, target):
+    """A link anyone can send (…/password/set/?next=x) answered a 500 for most people."""
+    as_(client, l.students[0])
+    response = client.get("/accounts/password/set/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+    [account] = accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
+    log_in(client, account.username, account.password)
+    assert 'name="next"' not in client.get("/accounts/password/set/", {"next": target}).content.decode()
+    response = client.post(f"/accounts/password/set/?next={target}",
+                           {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "next": target})
+    assert response.status_code == 302 and response["Location"] == url(l.school_class)
+    assert not AccountSetup.objects.get(user__username=account.username).must_set_password
 
 
 def test_a_flagged_person_may_still_log_out(client, l):
@@ -557,10 +584,44 @@ def test_teachers_cannot_reset_a_co_teachers_password_or_another_classes_student
 
 
 def test_it_refuses_to_reset_a_student_who_teaches_a_class(client, l):
-    accounts.create_class("Student-run club", "UTC", l.students[0])
-    response = as_(client, l.teacher).post(student_url(l.school_class, l.students[0], "reset"))
-    assert response.status_code == 403 and "teaches a class: only they can change" in response.content.decode()
-    assert User.objects.get(pk=l.students[0].pk).check_password(PASSWORD)
+    student = class_made(l)
+    accounts.create_class("Student-run club", "UTC", student)
+    response = as_(client, l.teacher).post(student_url(l.school_class, student, "reset"))
+    assert response.status_code == 403 and "anna is in another class too: only they can change" in response.content.decode()
+    assert User.objects.get(pk=student.pk).check_password(PASSWORD)
+
+
+def test_it_refuses_to_reset_a_student_who_signed_up_and_joined_with_the_code(client, l):
+    """The teacher cannot take over an account the class did not make: its own maps are behind it."""
+    student = l.students[0]  # signed up on their own, then joined
+    html = as_(client, l.teacher).get(url(l.school_class)).content.decode()
+    assert "Reset password<span class=\"visually-hidden\"> of student-1" not in html
+    response = client.post(student_url(l.school_class, student, "reset"))
+    assert response.status_code == 403
+    assert "student-1 signed up on their own: only they can change their password." in response.content.decode()
+    assert User.objects.get(pk=student.pk).check_password(PASSWORD) and not AccountSetup.objects.exists()
+    assert "There are no passwords to show" in client.get(url(l.school_class, "students/sheet/")).content.decode()
+
+
+def test_a_class_made_account_that_joined_elsewhere_or_has_maps_is_no_longer_the_teachers_to_reset(
+    client, l, outsider
+):
+    anna, boris, vera = (class_made(l, name) for name in ("Anna", "Boris", "Vera"))
+    other = accounts.create_class("Chess club", "UTC", outsider)
+    accounts.join(other.join_code, anna)
+    Map.objects.create(title="Boris's notes", question="?", owner=boris, visibility=Visibility.PRIVATE)
+    Membership.objects.create(map=Map.objects.create(title="Shared", question="?", owner=outsider), user=vera,
+                              role=Role.EDITOR)
+    as_(client, l.teacher)
+    html = client.get(url(l.school_class)).content.decode()
+    assert "Reset password<span" not in html
+    for student, reason in ((anna, "anna is in another class too"),
+                            (boris, "boris has maps of their own or shared with them"),
+                            (vera, "vera has maps of their own or shared with them")):
+        response = client.post(student_url(l.school_class, student, "reset"))
+        assert response.status_code == 403 and f"{reason}: only they can change" in response.content.decode()
+        assert User.objects.get(pk=student.pk).check_password(PASSWORD)
+    assert not AccountSetup.objects.filter(must_set_password=True).exists()
 
 
 # Removing students

@@ -11,7 +11,7 @@ from django.utils import timezone
 from argmap.classroom import accounts
 from argmap.classroom.accounts import ClassroomError
 from argmap.classroom.models import JOIN_CODE_ALPHABET, AccountSetup, ClassRole, Enrolment, SchoolClass
-from argmap.models import Node
+from argmap.models import Map, Membership, Node, Role
 
 User = get_user_model()
 
@@ -295,16 +295,40 @@ def pupil(school_class):
     return user
 
 
-def test_a_teacher_resets_a_students_password(school_class, teacher, pupil):
-    password = accounts.reset_password(pupil, teacher)
-    pupil.refresh_from_db()
-    assert pupil.check_password(password) and not pupil.check_password("a-long-pupil-pass")
-    setup = AccountSetup.objects.get(user=pupil)
-    assert setup.must_set_password and setup.issued_by == teacher
-    accounts.clear_password_setup(pupil)
-    assert not accounts.must_set_password(pupil)
-    accounts.reset_password(pupil, teacher, school_class)  # again: the flag is back
-    assert accounts.must_set_password(pupil)
+@pytest.fixture
+def made(school_class, teacher):
+    """An account the class made from its list of names."""
+    [account] = accounts.bulk_create_students(school_class, "Made Pupil", teacher)
+    return User.objects.get(username=account.username)
+
+
+def test_a_teacher_resets_a_students_password(school_class, teacher, made):
+    assert AccountSetup.objects.get(user=made).created_for_class == school_class
+    accounts.clear_password_setup(made)
+    password = accounts.reset_password(made, teacher)
+    made.refresh_from_db()
+    assert made.check_password(password)
+    setup = AccountSetup.objects.get(user=made)
+    assert setup.must_set_password and setup.issued_by == teacher and setup.created_for_class == school_class
+    accounts.clear_password_setup(made)
+    assert not accounts.must_set_password(made)
+    accounts.reset_password(made, teacher, school_class)  # again: the flag is back
+    assert accounts.must_set_password(made)
+
+
+def test_it_refuses_to_reset_an_account_the_class_did_not_make(school_class, teacher, pupil):
+    with pytest.raises(ClassroomError, match="^pupil signed up on their own: only they can change their password.$"):
+        accounts.reset_password(pupil, teacher, school_class)
+    assert pupil.check_password("a-long-pupil-pass") and not AccountSetup.objects.exists()
+
+
+def test_an_account_made_by_one_class_is_not_another_classes_to_reset(school_class, teacher, made, outsider):
+    other = accounts.create_class("Other", "UTC", outsider)
+    accounts.join(other.join_code, made)
+    for by, in_class in ((outsider, other), (teacher, school_class)):  # neither: it is in two classes now
+        with pytest.raises(ClassroomError, match="only they can change their password"):
+            accounts.reset_password(made, by, in_class)
+    assert User.objects.get(pk=made.pk).password == made.password
 
 
 def test_only_a_teacher_of_the_students_class_resets_their_password(school_class, teacher, pupil, outsider):
@@ -321,14 +345,26 @@ def test_only_a_teacher_of_the_students_class_resets_their_password(school_class
     assert pupil.check_password("a-long-pupil-pass") and not AccountSetup.objects.exists()
 
 
-def test_it_refuses_to_reset_the_password_of_a_student_who_teaches_or_runs_the_site(school_class, teacher, pupil):
-    accounts.create_class("Pupil's own club", "UTC", pupil)
-    with pytest.raises(ClassroomError, match="teaches a class"):
-        accounts.reset_password(pupil, teacher)
-    admin = User.objects.create_superuser("admin", password="a-long-admin-pass")
-    Enrolment.objects.create(school_class=school_class, user=admin, role=ClassRole.STUDENT)
+def test_it_refuses_to_reset_the_password_of_a_student_who_teaches_or_runs_the_site(school_class, teacher, made):
+    accounts.create_class("Pupil's own club", "UTC", made)
+    with pytest.raises(ClassroomError, match="is in another class too"):
+        accounts.reset_password(made, teacher)
+    [account] = accounts.bulk_create_students(school_class, "Admin", teacher)
+    User.objects.filter(username=account.username).update(is_staff=True, is_superuser=True)
     with pytest.raises(ClassroomError, match="runs this site"):
-        accounts.reset_password(admin, teacher)
+        accounts.reset_password(User.objects.get(username=account.username), teacher)
+
+
+def test_it_refuses_to_reset_a_made_account_that_has_maps(school_class, teacher, made, outsider):
+    own = Map.objects.create(title="Mine", question="?", owner=made)
+    with pytest.raises(ClassroomError, match="has maps of their own"):
+        accounts.reset_password(made, teacher)
+    own.delete()
+    shared = Map.objects.create(title="Theirs", question="?", owner=outsider)
+    Membership.objects.create(map=shared, user=made, role=Role.VIEWER)
+    with pytest.raises(ClassroomError, match="has maps of their own"):
+        accounts.reset_password(made, teacher)
+    assert User.objects.get(pk=made.pk).password == made.password
 
 
 def test_removing_a_student_keeps_their_work(lesson):

@@ -417,6 +417,35 @@ def test_it_restores_from_the_history_panel_back_to_where_it_was(client, setup):
     assert not Comment.objects.get(pk=comment.pk).is_deleted
 
 
+@pytest.mark.parametrize("target", ["x", "map-list", "http://testserver/maps/"])
+def test_every_comment_form_goes_back_only_to_a_path_given_as_next(client, setup, target):
+    """A bare word was taken for a view name: the change was saved, then a 500 answered."""
+    owner = setup.user("owner")
+    mine, theirs = setup.comment("owner", "Mine"), setup.comment("contributor", "Theirs")
+    gone = setup.comment("owner", "Gone")
+    comments.delete(gone, owner)
+    hidden = setup.comment("viewer", "Hidden")
+    comments.hide(hidden, owner)
+    log_in(client, owner)
+    focus = setup.focus()
+    for url, data in (
+        (reverse("comment-post", args=[setup.map.code, setup.claim.pk]), {"text": "New one"}),
+        (setup.url("comment-edit", mine), {"text": "Mine, edited"}),
+        (setup.url("comment-restore", gone), {}),
+        (setup.url("comment-hide", theirs), {}),
+        (setup.url("comment-unhide", hidden), {}),
+        (setup.url("comment-delete", mine), {}),
+    ):
+        response = client.post(url, {**data, "next": target})
+        assert response.status_code == 302 and response.url.startswith(focus + "#comment"), url
+    texts = dict(Comment.objects.values_list("text", "deleted_at"))
+    assert "New one" in texts and texts["Mine, edited"] is not None and texts["Gone"] is None
+    assert not Comment.objects.get(pk=hidden.pk).hidden_at and Comment.objects.get(pk=theirs.pk).hidden_at
+    response = client.post(reverse("comment-post", args=[setup.map.code, setup.claim.pk]),
+                           {"text": "One more", "next": "/maps/"})
+    assert response.url == "/maps/"
+
+
 # Hiding
 
 

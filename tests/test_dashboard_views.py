@@ -5,9 +5,13 @@ import html
 import io
 import re
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from argmap.classroom import moderation
 from argmap.classroom.models import Review, StudentResult
 from argmap.models import Node, NodeStatus
 from tests.classwork import contribute, pending, remark
@@ -379,3 +383,51 @@ def test_the_dashboard_shows_passages_used_and_unused(client, moderated):
     coverage = page[page.index('id="coverage"'):]
     assert "Test article: 1 of 2 paragraphs used, 1 passage quoted" in coverage
     assert "The relay stations stopped working. Minsk said one thing." in coverage
+
+
+# After closing
+
+
+def close(l):
+    l.exercise.opens_at = timezone.now() - timedelta(days=2)
+    l.exercise.closes_at = timezone.now() - timedelta(minutes=1)
+    l.exercise.save()
+
+
+def test_after_closing_approving_or_rejecting_is_refused_like_every_other_write(client, moderated):
+    l = moderated
+    close(l)
+    client.force_login(l.teacher)
+    for decision, headers in (("approve", None), ("reject", HTMX), ("approve", HTMX)):
+        response = decide(client, l, l.claim, decision, feedback="Too late?", grade="A", headers=headers)
+        assert response.status_code == 403
+        page = text_of(response)
+        assert "This exercise closed at " in page and "; the map is read-only." in page
+    l.claim.refresh_from_db()
+    assert l.claim.status == NodeStatus.PENDING and not Review.objects.exists()
+    client.force_login(l.students[1])  # the late approval would have shown it to classmates
+    assert "He keeps doors open" not in text_of(client.get(l.map.get_absolute_url()))
+
+
+def test_a_decision_in_the_domain_is_refused_once_the_exercise_has_closed(moderated):
+    l = moderated
+    close(l)
+    with pytest.raises(moderation.ExerciseClosed, match="; the map is read-only."):
+        moderation.approve(l.claim, l.teacher)
+    assert Node.objects.get(pk=l.claim.pk).status == NodeStatus.PENDING and not Review.objects.exists()
+
+
+def test_after_closing_the_dashboard_shows_what_was_not_reviewed_and_still_takes_grades(client, moderated):
+    l = moderated
+    close(l)
+    client.force_login(l.teacher)
+    for url in (dashboard_url(l), f"{dashboard_url(l)}?student={l.students[0].pk}"):
+        page = text_of(client.get(url))
+        part = page[page.index('id="contributions"'):page.index('id="release"')]
+        assert "He keeps doors open to the West" in part and "Not reviewed before closing" in part
+        assert review_url(l, l.claim) not in part and ">Approve</button>" not in part
+        assert ">Reject</button>" not in part
+    result = reverse("exercise-result", args=[l.exercise.pk, l.students[0].pk])
+    assert result in page
+    assert client.post(result, {"feedback": "Good work overall", "grade": "B"}, headers=HTMX).status_code == 200
+    assert StudentResult.objects.get().grade == "B"

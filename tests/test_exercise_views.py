@@ -282,6 +282,21 @@ def test_editing_refuses_closing_before_opening(client, cast):
     assert response.status_code == 400 and "must close after it opens" in response.content.decode()
 
 
+@pytest.mark.parametrize("changes", [{"opens_at": "0001-01-01T00:00"}, {"closes_at": "9999-12-31T23:59"},
+                                     {"opens_at": "1999-12-31T23:59"}, {"closes_at": "3001-01-01T00:00"}])
+def test_a_time_at_the_calendars_edge_is_refused_with_a_message(client, cast, changes):
+    """The class's zone pushed 0001-01-01 before year 1: a 500 instead of a form error."""
+    as_(client, cast.users["teacher"])
+    before = (Exercise.objects.count(), Map.objects.count())
+    response = client.post(new_url(cast), new_exercise_data(**changes))
+    assert response.status_code == 400 and "Give a date between the years 2000 and 2999." in response.content.decode()
+    assert (Exercise.objects.count(), Map.objects.count()) == before
+    saved = Exercise.objects.filter(pk=cast.exercise.pk).values("opens_at", "closes_at").get()
+    response = client.post(reverse("exercise-edit", args=[cast.exercise.pk]), edit_data(cast.exercise, **changes))
+    assert response.status_code == 400 and "Give a date between the years 2000 and 2999." in response.content.decode()
+    assert Exercise.objects.filter(pk=cast.exercise.pk).values("opens_at", "closes_at").get() == saved
+
+
 def test_moving_the_closing_time_reopens_and_close_now_closes(client, lesson):
     l = lesson(opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(days=1))
     url = reverse("exercise-edit", args=[l.exercise.pk])

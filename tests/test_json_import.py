@@ -313,6 +313,22 @@ def test_unknown_references_and_wrong_types_are_all_listed(teacher, backup):
         assert any(p.startswith(text) for p in problems), text
 
 
+def test_times_at_the_calendars_edge_are_refused_by_item(teacher, backup):
+    """They overflowed when moved to UTC: a 500 instead of a list of problems."""
+    backup["nodes"][1]["created_at"] = "0001-01-01T00:00:00+05:00"
+    backup["comments"][0]["created_at"] = "9999-12-31T23:59:59-05:00"
+    backup["nodes"][2]["deleted_at"] = "9999-12-31T23:59:59-05:00"
+    backup["nodes"][2]["deleted"] = True
+    backup["relations"][0]["created_at"] = "1969-12-31T23:59:59Z"
+    problems = refused(backup, user=teacher)
+    node1, node2, rel = backup["nodes"][1]["key"], backup["nodes"][2]["key"], backup["relations"][0]["key"]
+    for text in (f"node {node1}: created_at must be a time between the years 1970 and 2999, not “0001-01-01",
+                 "comment c1: created_at must be a time between the years 1970 and 2999, not “9999-12-31",
+                 f"node {node2}: deleted_at must be a time between the years 1970 and 2999",
+                 f"relation {rel}: created_at must be a time between the years 1970 and 2999"):
+        assert any(p.startswith(text) for p in problems), (text, problems)
+
+
 def test_text_with_nul_or_lone_surrogates_is_refused(teacher, backup):
     backup["nodes"][0]["text"] = "A\u0000B"
     backup["sources"][0]["title"] = "bad \ud800 title"

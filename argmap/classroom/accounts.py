@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from argmap.classroom.models import (
@@ -30,6 +30,7 @@ from argmap.classroom.models import (
     validate_time_zone,
 )
 from argmap.classroom.pseudonyms import ensure_pseudonyms
+from argmap.models import Map, Membership
 from argmap.usernames import normalise, skeleton
 
 CLASS_NAME_MAX_LENGTH = SchoolClass._meta.get_field("name").max_length
@@ -348,7 +349,9 @@ def bulk_create_students(school_class: SchoolClass, names_text: str, by) -> list
             Enrolment.objects.bulk_create(
                 Enrolment(school_class=school_class, user=user, role=ClassRole.STUDENT, added_by=by) for user in users
             )
-            AccountSetup.objects.bulk_create(AccountSetup(user=user, issued_by=by) for user in users)
+            AccountSetup.objects.bulk_create(
+                AccountSetup(user=user, issued_by=by, created_for_class=school_class) for user in users
+            )
             _give_pseudonyms(school_class)
     except IntegrityError:  # one of the usernames was taken in the meantime
         raise ClassroomError("Someone took one of these usernames a moment ago. Add the list again.") from None
@@ -369,14 +372,50 @@ def _student_enrolment(school_class: SchoolClass | None, student, by) -> Enrolme
     return enrolment
 
 
-def reset_password(student, by, school_class: SchoolClass | None = None) -> str:
-    """A new one-time password for a student of a class `by` teaches; their old password and
-    sessions stop working, and they choose a new password at their next login."""
-    _student_enrolment(school_class, student, by)
+def _reset_obstacles(school_class: SchoolClass) -> dict:
+    """Annotations on users: what keeps the class's teachers from resetting each one's password.
+    A teacher manages only what the class gave: accounts its list of names made, while they
+    belong to nothing else (a person's other classes and maps are theirs, not the class's)."""
+    return {
+        "made_here": Exists(AccountSetup.objects.filter(user=OuterRef("pk"), created_for_class=school_class)),
+        "in_other_class": Exists(Enrolment.objects.filter(user=OuterRef("pk")).exclude(school_class=school_class)),
+        "on_a_map": Exists(Membership.objects.filter(user=OuterRef("pk")))
+        | Exists(Map.objects.filter(owner=OuterRef("pk"))),
+    }
+
+
+def resettable_in(school_class: SchoolClass) -> Exists:
+    """True for an Enrolment (of this class) whose account the class's teachers may reset."""
+    users = get_user_model().objects.filter(pk=OuterRef("user_id"), is_staff=False, is_superuser=False)
+    users = users.alias(**_reset_obstacles(school_class))
+    return Exists(users.filter(made_here=True, in_other_class=False, on_a_map=False))
+
+
+def _why_not_reset(student, school_class: SchoolClass) -> str | None:
+    name = student.get_username()
     if student.is_staff or student.is_superuser:
-        raise ClassroomError(f"{student.get_username()} runs this site: only they can change their password.")
-    if Enrolment.objects.filter(user=student, role=ClassRole.TEACHER).exists():
-        raise ClassroomError(f"{student.get_username()} teaches a class: only they can change their password.")
+        return f"{name} runs this site: only they can change their password."
+    found = (
+        get_user_model().objects.filter(pk=student.pk).annotate(**_reset_obstacles(school_class))
+        .values("made_here", "in_other_class", "on_a_map").get()
+    )
+    if not found["made_here"]:
+        return f"{name} signed up on their own: only they can change their password."
+    if found["in_other_class"]:
+        return f"{name} is in another class too: only they can change their password."
+    if found["on_a_map"]:
+        return f"{name} has maps of their own or shared with them: only they can change their password."
+    return None
+
+
+def reset_password(student, by, school_class: SchoolClass | None = None) -> str:
+    """A new one-time password for a student of a class `by` teaches, if that class made the
+    account and it belongs to nothing else (see _reset_obstacles); their old password and
+    sessions stop working, and they choose a new password at their next login."""
+    enrolment = _student_enrolment(school_class, student, by)
+    refusal = _why_not_reset(student, enrolment.school_class)
+    if refusal:
+        raise ClassroomError(refusal)
     password = one_time_password()
     with transaction.atomic():
         student.password = _hash_one_time(password)

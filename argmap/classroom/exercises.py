@@ -26,6 +26,11 @@ def when(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> str:
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({zone.key})"
 
 
+def closed_message(exercise: Exercise) -> str:
+    """What every write on a closed exercise answers (its maps, its decisions)."""
+    return f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; the map is read-only."
+
+
 def state_label(exercise: Exercise, now=None) -> str:
     """"open, closes Tue 1 Dec, 14:30 (Europe/Minsk)" and the like."""
     zone = exercise.school_class.zone

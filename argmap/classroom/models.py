@@ -82,10 +82,14 @@ class Enrolment(models.Model):
 
 class AccountSetup(models.Model):
     """An account a teacher made or reset: its password was handed out on paper, so the student
-    must choose their own at the next login."""
+    must choose their own at the next login. `created_for_class` is the class whose list of names
+    made the account (empty for accounts people made themselves): only its teachers may reset it."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_setup")
     must_set_password = models.BooleanField(default=True)
+    created_for_class = models.ForeignKey(
+        SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

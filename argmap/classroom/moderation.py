@@ -10,6 +10,10 @@ the node's version the teacher saw: if the student edited it since, nothing is d
 Approving a node whose parent is still pending is allowed (the teacher may work through the list
 in any order); students see it once everything above it is approved too, and the dashboard says
 so (`pending_parents`).
+
+Once the exercise has closed, nothing is decided any more (ExerciseClosed): its maps are read-only
+for everyone, and a late approval would still change what classmates see. What was pending stays
+pending ("not reviewed before closing"); grades and overall feedback per student remain possible.
 """
 
 from dataclasses import dataclass, field
@@ -19,12 +23,17 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from argmap.anchoring import check_storable_text
+from argmap.classroom.exercises import closed_message
 from argmap.classroom.models import Decision, Exercise, Review
 from argmap.history import record, snapshot
 from argmap.models import Action, Map, Node, NodeStatus, Quote, Relation
 
 MAX_FEEDBACK_LENGTH = 2000
 MAX_GRADE_LENGTH = Review._meta.get_field("grade").max_length
+
+
+class ExerciseClosed(Exception):
+    """The exercise has closed: its maps are read-only, decisions included. Nothing was decided."""
 
 
 class StaleDecision(Exception):
@@ -69,7 +78,12 @@ def _decide(node: Node, by, decision: str, feedback: str, grade: str, version: i
     feedback, grade = clean_feedback(feedback), clean_grade(grade)
     with transaction.atomic():
         Map.objects.select_for_update().filter(pk=node.map_id).first()
-        current = Node.objects.select_for_update().select_related("map").get(pk=node.pk)
+        # Only the node is locked: its exercise comes by an outer join, which cannot be locked.
+        current = (Node.objects.select_for_update(of=("self",)).select_related("map__exercise__school_class")
+                   .get(pk=node.pk))
+        exercise = current.map.exercise
+        if exercise is not None and exercise.has_closed():
+            raise ExerciseClosed(closed_message(exercise))
         if current.is_deleted:
             raise ValidationError("This contribution has been deleted meanwhile: there is nothing to decide.")
         if current.map.exercise_id is None:

@@ -23,6 +23,9 @@ SUPPORTED_VERSIONS = (1,)
 KEY_MAX_LENGTH = 100
 NAME_MAX_LENGTH = 150  # a username's length
 MAX_PEOPLE = 1000  # names per file: each unknown one becomes a placeholder account
+# Times in a file: from the Unix epoch to far ahead. Beyond, shown in another zone, they would leave
+# the calendar (0001-01-01 and 9999-12-31 do); no map was made then.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 TARGET_TYPES = ("node", "relation", "quote", "comment", "clutter", "source", "membership", "map")
 LISTS = ("users", "sources", "clutter", "nodes", "relations", "quotes", "comments", "memberships", "history")
 
@@ -148,7 +151,15 @@ class _Reader:
             except ValueError:
                 parsed = None
             if parsed is not None and parsed.tzinfo is not None:
-                return parsed.astimezone(datetime.UTC)
+                try:
+                    in_utc = parsed.astimezone(datetime.UTC)
+                except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+                    in_utc = None
+                if in_utc is not None and FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+                    return in_utc
+                self.problem(label, f"{name} must be a time between the years {FIRST_YEAR} and {LAST_YEAR}, "
+                                    f"not {_shown(value)}")
+                return default
         self.problem(label, f"{name} must be an ISO 8601 time with a time zone, like 2026-03-01T09:15:00Z, "
                             f"not {_shown(value)}")
         return default

@@ -1,9 +1,28 @@
 """The views, one module per area, each with its own `urlpatterns` (see argmap/urls.py)."""
 
+import unicodedata
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def next_path(request) -> str:
+    """`next` from the form or the query if it is a path on this site ("/maps/…"), else "".
+
+    Only a path: a bare word ("x") would be taken by redirect() for a view name (a 500 after the
+    change was saved), and another host's address would send people off the site. Redirect to
+    it with HttpResponseRedirect, never redirect().
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return ""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in target):  # no header injection
+        return ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return ""
+    return target
 
 
 def signed_in_to(message: str):

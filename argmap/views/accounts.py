@@ -12,9 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from argmap import loginlimit, usernames
 from argmap.classroom import accounts as class_accounts
 from argmap.classroom import middleware as password_setup
+from argmap.views import next_path
 
 
 def locked_message(seconds: int) -> str:
@@ -78,7 +79,14 @@ def join_after_login(request, user, code: str):
     return redirect("class-detail", class_id=school_class.pk)
 
 
-class LoginView(auth_views.LoginView):
+class NextPathMixin:
+    """`next` read as everywhere else (argmap.views.next_path): only a path on this site."""
+
+    def get_redirect_url(self, request=None):
+        return next_path(self.request)
+
+
+class LoginView(NextPathMixin, auth_views.LoginView):
     form_class = LimitedAuthenticationForm
 
     def get_context_data(self, **kwargs):
@@ -104,19 +112,13 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def safe_next_value(request) -> str:
-    """`next` from the query or form if it points into this site, else "" (never a foreign URL)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+class LogoutView(NextPathMixin, auth_views.LogoutView):
+    pass
 
 
-def safe_next(request) -> str:
-    """Where to go after signing up: a safe `next`, else the map list."""
-    return safe_next_value(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+def next_or_home(request) -> HttpResponseRedirect:
+    """To `next` (a path on this site), else to the map list."""
+    return HttpResponseRedirect(next_path(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 class SignupForm(UserCreationForm):
@@ -160,7 +162,7 @@ class SignupForm(UserCreationForm):
 def signup(request):
     code = class_code_value(request)
     if request.user.is_authenticated:
-        return redirect("class-join-code", code=code) if code else redirect(safe_next(request))
+        return redirect("class-join-code", code=code) if code else next_or_home(request)
     form = SignupForm(request.POST if request.method == "POST" else None, initial={"code": code}, label_suffix="")
     if form.is_valid():
         address = loginlimit.client_address(request)
@@ -179,11 +181,11 @@ def signup(request):
         else:
             login(request, user)
             if school_class is None:
-                return redirect(safe_next(request))
+                return next_or_home(request)
             messages.success(request, f"Welcome! You joined “{school_class.name}”.")
             return redirect("class-detail", class_id=school_class.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "registration/signup.html", {"form": form, "next": safe_next_value(request)}, status=status)
+    return render(request, "registration/signup.html", {"form": form, "next": next_path(request)}, status=status)
 
 
 def signup_refused(request, form, seconds: int):
@@ -210,7 +212,7 @@ def password_set(request):
     one; anyone else has nothing to do here."""
     if not class_accounts.must_set_password(request.user):
         password_setup.forget(request)
-        return redirect(safe_next(request))
+        return next_or_home(request)
     form = SetPasswordForm(request.user, request.POST if request.method == "POST" else None, label_suffix="")
     if form.is_valid():
         with transaction.atomic():
@@ -218,9 +220,9 @@ def password_set(request):
             class_accounts.clear_password_setup(request.user)
         update_session_auth_hash(request, request.user)  # stay signed in with the new password
         password_setup.forget(request)
-        target = safe_next_value(request)
+        target = next_path(request)
         if target:
-            return redirect(target)
+            return HttpResponseRedirect(target)
         # A new student starts on their class page, which also shows the message (other pages
         # would leave it waiting for a later one).
         school_class = class_accounts.landing_page_class(request.user)
@@ -229,13 +231,13 @@ def password_set(request):
         messages.success(request, "Your password is set: use it from now on.")
         return redirect("class-detail", class_id=school_class.pk)
     status = 400 if form.is_bound else 200
-    context = {"form": form, "next": safe_next_value(request)}
+    context = {"form": form, "next": next_path(request)}
     return render(request, "registration/password_set.html", context, status=status)
 
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/password/set/", password_set, name="password-set"),
 ]

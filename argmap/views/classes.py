@@ -132,7 +132,7 @@ def teacher_page(request, school_class: SchoolClass, *, status: int = 200, error
     people = list(
         Enrolment.objects.filter(school_class=school_class)
         .select_related("user")
-        .annotate(must_set_password=Exists(must_set))
+        .annotate(must_set_password=Exists(must_set), resettable=accounts.resettable_in(school_class))
         .order_by("user__username")
     )
     context = {

@@ -12,15 +12,14 @@ comments for them: 404 on its thread and on its comments' URLs, as for a node th
 import re
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from argmap import comments
-from argmap.views import signed_in_to
+from argmap.views import next_path, signed_in_to
 from argmap.browsing import hides
 from argmap.models import Comment, Node
 from argmap.permissions import map_and_access, require
@@ -88,10 +87,7 @@ def _done(request, map_, access, node, comment=None):
         if target != FOCUS_PANEL and not PANEL_ID.match(target):
             return HttpResponseClientRefresh()
         return render(request, "maps/_comments.html", thread_context(map_, access, node, target))
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
-    return redirect(_focus_url(map_, node, comment))
+    return HttpResponseRedirect(next_path(request) or _focus_url(map_, node, comment))
 
 
 def _refused(request, map_, access, node, form, *, action: str, comment=None):

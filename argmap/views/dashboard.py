@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,8 +34,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap
 
-from argmap.views import signed_in_to
+from argmap.views import next_path, signed_in_to
 from argmap.classroom import coverage, grading, moderation, progress
+from argmap.classroom.exercises import closed_message
 from argmap.classroom.models import (
     ClassRole,
     Enrolment,
@@ -95,8 +96,8 @@ def _dashboard_page(request, exercise: Exercise) -> str:
     home = reverse("exercise-dashboard", args=[exercise.pk])
     if request.method == "GET":
         return request.get_full_path()
-    next_url = request.POST.get("next", "").split("#")[0]
-    if urlsplit(next_url).path == home and not urlsplit(next_url).netloc:
+    next_url = next_path(request).split("#")[0]
+    if urlsplit(next_url).path == home:
         return next_url
     return home
 
@@ -166,7 +167,7 @@ def _contributions_context(exercise: Exercise, page: str, failed: dict | None = 
     if failed and all(c.node.pk != failed["node_id"] for c in items):
         items = moderation.contributions(exercise, status=None, node_id=failed["node_id"]) + items
     return {"contributions": items, "more_pending": more, "shown_student": shown_student, "here": page,
-            "failed": failed}
+            "failed": failed, "closed": exercise.has_closed()}
 
 
 @dataclass
@@ -313,8 +314,11 @@ def activity(request, exercise_id: int):
 @require_POST
 @signed_in
 def review_node(request, exercise_id: int, node_id: int):
-    """Approve or reject one contribution, with a feedback note and an optional grade."""
+    """Approve or reject one contribution, with a feedback note and an optional grade; 403 once the
+    exercise has closed, like every other change to its maps."""
     exercise = _exercise_for_teacher(request, exercise_id)
+    if exercise.has_closed():
+        raise PermissionDenied(closed_message(exercise))
     node = _node_of(exercise, node_id)
     form = ReviewForm(request.POST)
     stale = ""
@@ -325,6 +329,8 @@ def review_node(request, exercise_id: int, node_id: int):
             decide(node, request.user, feedback=data["feedback"], grade=data["grade"], version=data["version"])
         except moderation.StaleDecision as error:
             stale = str(error)
+        except moderation.ExerciseClosed as error:  # it closed while the form was sent
+            raise PermissionDenied(str(error)) from None
         except ValidationError as error:
             for text in error.messages:
                 form.add_error(None, text)

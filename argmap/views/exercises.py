@@ -5,11 +5,13 @@ are typed and shown in the class's time zone (each view runs under `timezone.ove
 stored in UTC.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -58,9 +60,29 @@ class PlainTextField(forms.CharField):
         return super().to_python(value)
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2999  # an exercise's times; beyond, a typing slip (or a time UTC cannot hold)
+
+
+class LocalTimeField(forms.DateTimeField):
+    """A date and time in the class's zone, within FIRST_YEAR..LAST_YEAR: at the calendar's edge
+    (0001-01-01) the zone's offset would push it out of what Python and the database can hold."""
+
+    def to_python(self, value):
+        out_of_range = ValidationError(f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}.",
+                                       code="out_of_range")
+        try:
+            moment = super().to_python(value)
+            in_utc = moment.astimezone(datetime.UTC) if moment else None
+        except OverflowError:
+            raise out_of_range from None
+        if in_utc and not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+            raise out_of_range
+        return moment
+
+
 def local_time_field(label: str) -> forms.DateTimeField:
     # Parsed and shown in the current time zone: the views set it to the class's.
-    return forms.DateTimeField(
+    return LocalTimeField(
         label=label,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=TIME_FORMAT),
         error_messages={"required": "Give a date and a time.",

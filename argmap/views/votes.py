@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap
 
@@ -25,6 +24,7 @@ from argmap import votes
 from argmap.browsing import load_graph
 from argmap.permissions import Refused, map_and_access
 from argmap.tree import walk
+from argmap.views import next_path
 from argmap.views.editing import signed_in
 
 VOTING_OFF = "Voting is turned off on this map."
@@ -98,10 +98,8 @@ def _voting_on(request, code: str, relation_id: int):
 
 def _back_url(request, map_) -> str:
     """Where the widget was: a page of this map (`next`), else the map page."""
-    next_url = request.POST.get("next", "").split("#")[0]
-    safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure())
-    return next_url if safe and next_url.startswith(f"/maps/{map_.code}/") else map_.get_absolute_url()
+    next_url = next_path(request).split("#")[0]
+    return next_url if next_url.startswith(f"/maps/{map_.code}/") else map_.get_absolute_url()
 
 
 def _place(request) -> str:
