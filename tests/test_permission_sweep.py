@@ -147,15 +147,6 @@ vote-cast                   exercise  302/302  -/404    -/403    -/302    -/302 
 vote-withdraw               exercise  302/302  -/404    -/403    -/302    -/302    -/302    -/302    -/404    -/302    -/404
 """
 
-# Cells that do not yet get the status written above: (url, role, method) -> why. Each is run as
-# its own strict xfail (`test_it_refuses_known_holes`), so fixing one makes that test fail until
-# its entry is removed here.
-ACCOUNTS_BRANCH = "fixed on branch i11-accounts"
-KNOWN = {
-    # A student who signed up on their own owns their password: their teacher may not reset it.
-    ("class-student-reset", "teacher", "POST"): ACCOUNTS_BRANCH,
-}
-
 # How each URL keyword is filled from the world; SPECIAL says where a row needs another object.
 KWARGS = {
     "code": "code",
@@ -532,8 +523,6 @@ def test_it_answers_each_role_as_the_table_says(sweep_world, name):
             got[role, method] = response.status_code
             if response.status_code >= 500:
                 server_errors.append(f"{role} {method}")
-            if (name, role, method) in KNOWN:
-                continue
             if response.status_code != expected[role][index]:
                 wrong.append(f"{role} {method}: {response.status_code}, not {expected[role][index]}")
             if changed:
@@ -546,25 +535,7 @@ def test_it_answers_each_role_as_the_table_says(sweep_world, name):
     assert not wrong, f"{name}: {wrong}"
 
 
-def _cell_param(name: str, role: str, method: str):
-    return pytest.param(name, role, method, id=f"{name}-{role}-{method}",
-                        marks=pytest.mark.xfail(strict=True, reason=KNOWN[name, role, method]))
-
-
-@pytest.mark.parametrize(("name", "role", "method"), [_cell_param(*cell) for cell in sorted(KNOWN)])
-def test_it_refuses_known_holes(sweep_world, name, role, method):
-    cookies = signed_in_cookies(sweep_world)
-    response, changed = run_cell(sweep_world, cookies, name, role, method, every_row())
-    assert response.status_code == TABLE[name][1][role][("GET", "POST").index(method)]
-    assert not changed
-
-
-def _closed_review_param(role: str):
-    marks = [pytest.mark.xfail(strict=True, reason=ACCOUNTS_BRANCH)] if role == "teacher" else []
-    return pytest.param(role, id=role, marks=marks)
-
-
-@pytest.mark.parametrize("role", [_closed_review_param(role) for role in ROLES])
+@pytest.mark.parametrize("role", ROLES)
 def test_it_refuses_reviews_after_the_exercise_closed(sweep_world, role):
     # Once closed, the exercise's maps are read-only for everyone; its reviews are part of that.
     now = timezone.now()
