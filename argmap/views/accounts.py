@@ -196,7 +196,7 @@ def signup_refused(request, form, seconds: int):
         "Too many accounts have been made from your network in the last hour. "
         f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask your teacher to make your account.",
     )
-    context = {"form": form, "next": safe_next_value(request)}
+    context = {"form": form, "next": next_path(request)}
     response = render(request, "registration/signup.html", context, status=429)
     response["Retry-After"] = str(max(1, seconds))
     return response
