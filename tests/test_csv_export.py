@@ -141,8 +141,8 @@ def test_several_quotes_give_several_rows_with_their_sources_and_times(build):
     builder = build()
     thesis = builder.thesis()
     claim = builder.claim("Minsk says one thing and does another", under=thesis, quote="Minsk said one thing. Moscow")
-    other = Source.objects.create(title="Second article", author="B. Writer", text="Moscow heard another.")
-    builder.map.sources.add(other)
+    other = Source.objects.create(text="Moscow heard another.")
+    MapSource.objects.create(map=builder.map, source=other, title="Second article", author="B. Writer")
     Quote.anchor(claim, other, "Moscow heard another.").save()
     export, rows = exported(builder.map)
     assert [(r["quote"], r["source"], r["author"]) for r in rows] == [
