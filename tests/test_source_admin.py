@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from argmap.models import Change, Map, MapSource, Node, Quote, Source, Visibility
+from argmap.models import Change, Map, MapSource, Node, Quote, Source, Visibility, untitled_name
 from tests.conftest import PASSWORD
 from tests.test_sourcefiles import ARTICLE_HTML
 
@@ -312,7 +312,7 @@ def library(db, outsider, teacher):
 def test_it_lists_the_sources_an_owner_may_attach(client, owned, library):
     html = client.get(attach_url(owned.map)).content.decode()
     assert "Open letter" in html and "My private notes" in html and "Secret memo" not in html
-    assert f"{library[3].display_title}" in html
+    assert untitled_name(library[3].text) in html
 
 
 def test_it_searches_by_title_author_and_publisher(client, owned, library):
