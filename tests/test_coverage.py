@@ -30,7 +30,7 @@ def test_overlapping_spans_merge_and_touching_ones_stay_apart():
 def sourced(lesson):
     l = lesson()
     l.source = Source.objects.create(text=ARTICLE)
-    MapSource.objects.create(map=l.map, source=l.source)
+    MapSource.objects.create(map=l.map, source=l.source, title="Spring report")
     l.thesis = l.builder.thesis()
     return l
 
