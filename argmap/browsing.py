@@ -106,7 +106,7 @@ def read_graph(map_: Map) -> MapGraph:
 def node_cards(ids: Iterable[int]) -> dict[int, Node]:
     """The nodes with these ids, each with its author, live quotes (and their sources) and
     `comment_count` of live comments."""
-    live_quotes = Quote.objects.live().select_related("source").order_by("id")
+    live_quotes = Quote.objects.live().with_source_details().order_by("id")
     nodes = (
         Node.objects.filter(pk__in=set(ids))
         .select_related("author")

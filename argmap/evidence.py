@@ -17,7 +17,7 @@ from django.db import transaction
 from argmap import anchoring
 from argmap.editing import new_status, send_back_for_approval
 from argmap.history import record
-from argmap.models import Action, Map, MapSource, Node, NodeKind, Quote, Relation, Source, Stance
+from argmap.models import Action, Map, MapSource, Node, NodeKind, Quote, Relation, Source, Stance, untitled_name
 
 CLAIM_MAX_LENGTH = 2000
 QUOTE_MAX_LENGTH = 5000
@@ -116,15 +116,16 @@ def locate(
     prefix: str | None = None,
     suffix: str | None = None,
     position: int | None = None,
+    name: str = "the source",
 ) -> Located:
-    """Where `quote_text` stands in the source.
+    """Where `quote_text` stands in the source (`name`: what messages call it, the map's title of it).
 
     With `start` and `end` (a selection), the text there must be the quote; a selection off by a
     little (white space, a character) is found again near `start`. Without them, `anchoring.find`
     looks for the quote (forgiving typography and a few typos), `position` picking among repeats.
     Raises anchoring.QuoteNotFound / QuoteMismatch / QuoteAmbiguous with a message for the user.
     """
-    text, name = source.text, source.display_title
+    text = source.text
     if start is not None or end is not None:
         if start is None or end is None or not 0 <= start < end <= len(text):
             raise anchoring.QuoteMismatch(
@@ -149,9 +150,12 @@ def locate(
     return Located(match.start, match.end, match.exact, match.method, tuple(match.differences))
 
 
-def _check_source(map_: Map, source: Source) -> None:
-    if not MapSource.objects.filter(map=map_, source=source).exists():
+def _check_source(map_: Map, source: Source) -> str:
+    """The source's name on this map (what its messages call it); refuses a source the map lacks."""
+    title = MapSource.objects.filter(map=map_, source=source).values_list("title", flat=True).first()
+    if title is None:
         raise EvidenceError("That source is not one of this map's sources.")
+    return title or untitled_name(source.text)
 
 
 def _lock(map_id: int) -> None:
@@ -189,8 +193,9 @@ def add_evidence(
         raise EvidenceError("Say whether the passage supports or opposes the node.")
     if parent.map_id != map.pk or parent.is_deleted:
         raise EvidenceError("Choose the node your evidence bears on from this map.")
-    _check_source(map, source)
-    located = locate(source, quote_text, start=start, end=end, prefix=prefix, suffix=suffix, position=position)
+    name = _check_source(map, source)
+    located = locate(source, quote_text, start=start, end=end, prefix=prefix, suffix=suffix, position=position,
+                     name=name)
     refuse_copied_claim(claim, quote_text, located.exact)
     with transaction.atomic():
         _lock(map.pk)
@@ -225,8 +230,9 @@ def add_quote(
         raise EvidenceError("A thesis is what the map argues about, not evidence: quote under a claim instead.")
     if node.is_deleted:
         raise EvidenceError("This node was deleted.")
-    _check_source(node.map, source)
-    located = locate(source, quote_text, start=start, end=end, prefix=prefix, suffix=suffix, position=position)
+    name = _check_source(node.map, source)
+    located = locate(source, quote_text, start=start, end=end, prefix=prefix, suffix=suffix, position=position,
+                     name=name)
     with transaction.atomic():
         _lock(node.map_id)
         if Quote.objects.live().filter(node=node, source=source, start=located.start, end=located.end).exists():

@@ -29,7 +29,7 @@ def snapshot(obj) -> dict:
     if isinstance(obj, Membership):
         return {"user": obj.user.get_username(), "role": obj.role}
     if isinstance(obj, Source):
-        return {"title": obj.title, "author": obj.author, "hash": obj.content_hash}
+        return {"title": obj.title, "author": obj.author, "hash": obj.content_hash}  # the map's (Source.objects.in_map)
     raise TypeError(f"No snapshot for {type(obj).__name__}")
 
 

@@ -54,20 +54,23 @@ def source_with_text(text: str, metadata: dict) -> tuple[Source, bool]:
     existing = Source.objects.filter(content_hash=text_hash(text)).first()
     if existing:
         return existing, False
-    published = metadata.get("published_on") or None
-    source = Source(
-        text=text,
-        title=metadata.get("title", ""),
-        author=metadata.get("author", ""),
-        publisher=metadata.get("publisher", ""),
-        published_on=datetime.date.fromisoformat(published) if published else None,
-        url=metadata.get("url", ""),
-        notes=metadata.get("notes", ""),
-        rights=metadata.get("rights", ""),
-        is_public=bool(metadata.get("public", True)),
-    )
+    source = Source(text=text, is_public=bool(metadata.get("public", True)))
     source.save()
     return source, True
+
+
+def details_from(metadata: dict) -> dict:
+    """What a map file (or the seeds' metadata) says about a source, for the map's MapSource."""
+    published = metadata.get("published_on") or None
+    return {
+        "title": metadata.get("title", ""),
+        "author": metadata.get("author", ""),
+        "publisher": metadata.get("publisher", ""),
+        "published_on": datetime.date.fromisoformat(published) if published else None,
+        "url": metadata.get("url", ""),
+        "notes": metadata.get("notes", ""),
+        "rights": metadata.get("rights", ""),
+    }
 
 
 def load_map(data: dict, seeds_folder: Path | None = None, sources_metadata: dict | None = None) -> LoadReport:
@@ -117,12 +120,14 @@ def _create(data: dict, seeds_folder: Path | None, sources_metadata: dict) -> Lo
     sources = {}
     for entry in data.get("sources", []):
         if "text" in entry:
+            metadata = entry
             source, _ = source_with_text(entry["text"], entry)
         elif seeds_folder is not None:
-            source, _ = source_from_file(seeds_folder, {**sources_metadata.get(entry["file"], {}), **entry})
+            metadata = {**sources_metadata.get(entry["file"], {}), **entry}
+            source, _ = source_from_file(seeds_folder, metadata)
         else:
             raise MapFileError(f"Source {entry.get('key')!r} has neither text nor a seed file.")
-        MapSource.objects.create(map=map_, source=source)
+        MapSource.objects.create(map=map_, source=source, **details_from(metadata))
         sources[entry["key"]] = source
 
     nodes = {}

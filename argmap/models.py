@@ -63,21 +63,52 @@ class SoftDeletable(models.Model):
         self.save(update_fields=["deleted_at", "deleted_by"])
 
 
+SOURCE_DETAILS = ("title", "author", "publisher", "published_on", "url", "notes", "rights")
+
+
+class MapDetail:
+    """A detail of a source that belongs to one map (its MapSource row): present on sources loaded
+    with `Source.objects.in_map(map_)`, an error on any other, so no page shows another map's."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        try:
+            return obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(f"Source.{self.name} is a map's: load the source with Source.objects.in_map(map_)") from None
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.name] = value
+
+
+def untitled_name(text: str) -> str:
+    opening = " ".join(text.split()[:8])
+    return f"Untitled source: “{opening}…”"
+
+
+class SourceQuerySet(models.QuerySet):
+    def in_map(self, map_):
+        """The map's sources, each with what this map wrote about it (title, author, notes...)."""
+        return self.filter(mapsource__map=map_).annotate(**{f: models.F(f"mapsource__{f}") for f in SOURCE_DETAILS})
+
+
 class Source(models.Model):
     """An article, its text stored verbatim: quotes point into it by code point offsets.
 
     Sources are shared: the same text is stored once (found by its hash) and attached to any
-    number of maps. Once quoted, the text can never change; a corrected text is a new source.
+    number of maps. What people write about it (title, author, notes, rights...) belongs to each
+    map that has it (MapSource). Once quoted, or while another map has it, the text never changes;
+    a corrected text is a new source.
     """
 
     code = models.CharField(max_length=16, unique=True, editable=False)
-    title = models.CharField(max_length=300, blank=True)
-    author = models.CharField(max_length=200, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    url = models.URLField(max_length=500, blank=True)
-    notes = models.TextField(blank=True)
-    rights = models.CharField(max_length=300, blank=True, help_text="Who owns the text and on what terms it is used.")
+    # What a map wrote about the source, put there by `Source.objects.in_map(map_)`.
+    title, author, publisher = MapDetail(), MapDetail(), MapDetail()
+    published_on, url, notes, rights = MapDetail(), MapDetail(), MapDetail(), MapDetail()
     # A public source can be attached to any map by its owners; a private one only by who added it.
     is_public = models.BooleanField(default=False)
     added_by = models.ForeignKey(
@@ -87,18 +118,17 @@ class Source(models.Model):
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.display_title
+        return f"source {self.code}"
 
     @property
     def display_title(self) -> str:
-        if self.title:
-            return self.title
-        opening = " ".join(self.text.split()[:8])
-        return f"Untitled source: “{opening}…”"
+        return self.title or untitled_name(self.text)
 
     def clean(self) -> None:
         anchoring.check_storable_text(self.text)
@@ -213,8 +243,18 @@ class Map(models.Model):
 
 
 class MapSource(models.Model):
+    """A source attached to a map, with what this map says about it: another map with the same
+    text has its own row, so its owners never read or change these."""
+
     map = models.ForeignKey(Map, on_delete=models.CASCADE)
     source = models.ForeignKey(Source, on_delete=models.PROTECT)
+    title = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+    rights = models.CharField(max_length=300, blank=True, help_text="Who owns the text and on what terms it is used.")
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -222,7 +262,13 @@ class MapSource(models.Model):
         constraints = [models.UniqueConstraint(fields=["map", "source"], name="map_source_once")]
 
     def __str__(self) -> str:
-        return f"{self.source} in {self.map}"
+        return f"{self.title or self.source} in {self.map}"
+
+    def source_with_details(self) -> Source:
+        """The source carrying this map's details, as `Source.objects.in_map` loads it."""
+        for field in SOURCE_DETAILS:
+            setattr(self.source, field, getattr(self, field))
+        return self.source
 
 
 class NodeKind(models.TextChoices):
@@ -391,9 +437,28 @@ class Relation(SoftDeletable):
         return f"{self.child_id} {self.stance} {self.parent_id}"
 
 
+class _QuotesWithDetails(models.query.ModelIterable):
+    """Moves the `source_<detail>` annotations onto each quote's source (see with_source_details)."""
+
+    def __iter__(self):
+        for quote in super().__iter__():
+            for field in SOURCE_DETAILS:
+                setattr(quote.source, field, getattr(quote, f"source_{field}"))
+            yield quote
+
+
 class QuoteQuerySet(SoftDeleteQuerySet):
     def of_map(self, map_):
         return self.filter(node__map=map_)
+
+    def with_source_details(self):
+        """Quotes with their sources, each carrying the details its quote's map gave it (title, author...)."""
+        link = MapSource.objects.filter(map=models.OuterRef("node__map"), source=models.OuterRef("source"))
+        quotes = self.select_related("source").annotate(
+            **{f"source_{field}": models.Subquery(link.values(field)[:1]) for field in SOURCE_DETAILS}
+        )
+        quotes._iterable_class = _QuotesWithDetails
+        return quotes
 
 
 class Quote(SoftDeletable):

@@ -28,7 +28,7 @@ from django.db.models.functions import Length, Substr
 from argmap.browsing import load_full_graph
 from argmap.classroom import coverage as paragraphs_of
 from argmap.highlights import merge_ranges
-from argmap.models import ClutterRange, Map, Node, Quote, Source
+from argmap.models import ClutterRange, Map, Node, Quote, Source, untitled_name
 from argmap.ratings import with_ratings
 from argmap.tree import CONTESTED, OPPOSE, SUPPORT, MapGraph
 
@@ -242,12 +242,12 @@ def map_report(map_: Map) -> tuple[list[Node], list[SourceReport]]:
     graph = counted_graph(map_)
     theses = _theses(graph)
     sources = list(
-        with_ratings(map_.sources.order_by("mapsource__id"), map_)
+        with_ratings(Source.objects.in_map(map_).order_by("mapsource__id"), map_)
         .defer("text")
         .annotate(text_length=Length("text"), opening=Substr("text", 1, OPENING_LENGTH))
     )
     for source in sources:  # what display_title says, without loading the text
-        source.name = source.title or Source(text=source.opening).display_title
+        source.name = source.title or untitled_name(source.opening)
     uses: dict[int, list[QuoteUse]] = {s.pk: [] for s in sources}
     rows = Quote.objects.live().filter(node__map=map_).order_by("start", "id")
     for source_id, start, end, node_id in rows.values_list("source_id", "start", "end", "node_id"):

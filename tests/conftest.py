@@ -41,11 +41,15 @@ def demo_map(db):
 
 @pytest.fixture
 def article(db):
+    # Its details ("Test article", "A. Writer") are each map's: MapBuilder gives them.
     return Source.objects.create(
-        title="Test article",
-        author="A. Writer",
         text="Minsk said one thing. Moscow heard another.\nThe relay stations stopped working. Minsk said one thing.",
     )
+
+
+def attach(map_, source, **details) -> MapSource:
+    """Attach a source to a map with the map's own details of it (title, author, notes...)."""
+    return MapSource.objects.create(map=map_, source=source, **details)
 
 
 class MapBuilder:
@@ -53,7 +57,7 @@ class MapBuilder:
 
     def __init__(self, owner, source, visibility=Visibility.PUBLIC):
         self.map = Map.objects.create(title="Test map", question="Is it so?", owner=owner, visibility=visibility)
-        MapSource.objects.create(map=self.map, source=source)
+        attach(self.map, source, title="Test article", author="A. Writer")
         self.source = source
         self.owner = owner
 

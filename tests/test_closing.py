@@ -58,9 +58,9 @@ def site(lesson):
     clutter = ClutterRange.objects.create(map=l.map, source=source, start=0, end=5, created_by=l.teacher)
     gone_clutter = ClutterRange.objects.create(map=l.map, source=source, start=10, end=15, created_by=l.teacher)
     gone_clutter.soft_delete(by=l.teacher)
-    unused = Source.objects.create(title="Unused", text="A text nobody quotes, attached to the map.")
-    MapSource.objects.create(map=l.map, source=unused)
-    public = Source.objects.create(title="Public", text="A public text anyone may attach.", is_public=True)
+    unused = Source.objects.create(text="A text nobody quotes, attached to the map.")
+    MapSource.objects.create(map=l.map, source=unused, title="Unused")
+    public = Source.objects.create(text="A public text anyone may attach.", is_public=True)
     relation = Relation.objects.get(child=claim, parent=thesis)
     for user in (student, l.teacher):  # an impact vote each, to change or withdraw
         votes.cast(relation, user, 1)

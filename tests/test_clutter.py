@@ -24,7 +24,7 @@ TEXT = (
 @pytest.fixture
 def marked(teacher, client):
     """A public map of the teacher's quoting TEXT in overlapping places; the teacher signed in."""
-    source = Source.objects.create(title="Cluttered", text=TEXT)
+    source = Source.objects.create(text=TEXT)
     b = MapBuilder(teacher, source)
     thesis = b.thesis()
     b.claim("Said", under=thesis, quote="Minsk said one thing. Moscow heard")

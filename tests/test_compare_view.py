@@ -139,7 +139,7 @@ def test_its_queries_do_not_grow_with_groups_or_nodes(client, grouped, django_as
         assert client.get(compare_url(grouped.exercise)).status_code == 200
 
     larger = Exercise.objects.create(school_class=grouped.school_class, title="Larger", groups=True)
-    long_sources = [Source.objects.create(title=f"Long article {n}", text=f"Part {n}. " + " ".join(WORDS * 40)) for n in (1, 2)]
+    long_sources = [Source.objects.create(text=f"Part {n}. " + " ".join(WORDS * 40)) for n in (1, 2)]
     big_map = build_map("Big", long_sources, Shape(nodes=200, theses=3, seed=9))
     make_groups(grouped, big_map, [f"Group {n}" for n in range(1, 7)], exercise=larger)
     with django_assert_max_num_queries(len(small)):

@@ -28,9 +28,9 @@ def passage(n: int) -> str:
 def classroom(transactional_db):
     User = get_user_model()
     teacher = User.objects.create_user("class-teacher", password="a-long-teacher-pass")
-    source = Source.objects.create(title="Delegations", text=TEXT)
+    source = Source.objects.create(text=TEXT)
     map_ = Map.objects.create(title="Busy map", owner=teacher, visibility=Visibility.PRIVATE)
-    MapSource.objects.create(map=map_, source=source)
+    MapSource.objects.create(map=map_, source=source, title="Delegations")
     thesis = Node.objects.create(map=map_, kind=NodeKind.THESIS, text="The districts agree", author=teacher)
     students = []
     for n in range(PEOPLE):

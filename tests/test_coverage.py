@@ -29,8 +29,8 @@ def test_overlapping_spans_merge_and_touching_ones_stay_apart():
 @pytest.fixture
 def sourced(lesson):
     l = lesson()
-    l.source = Source.objects.create(title="Spring report", text=ARTICLE)
-    MapSource.objects.create(map=l.map, source=l.source)
+    l.source = Source.objects.create(text=ARTICLE)
+    MapSource.objects.create(map=l.map, source=l.source, title="Spring report")
     l.thesis = l.builder.thesis()
     return l
 

@@ -13,7 +13,7 @@ from argmap import editing
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
-from argmap.models import Map, NodeStatus, Quote, Source
+from argmap.models import Map, MapSource, NodeStatus, Quote, Source
 from argmap.permissions import access_for
 from argmap.synthetic import Shape, build_map
 from tests.classwork import contribute, pending
@@ -85,8 +85,9 @@ def test_the_demo_map_has_a_row_per_evidence(demo_map):
     assert_rows_follow_the_map(export, rows)
     assert len({(r["claim"], r["quote"]) for r in rows}) == len(export.live_quotes()) == 39
     assert {r["relation"] for r in rows} == {"supports", "opposes"}
-    assert {r["source"] for r in rows} == {s.display_title for s in demo_map.sources.all()}
-    by_title = {s.display_title: s.author for s in demo_map.sources.all()}
+    sources = Source.objects.in_map(demo_map)
+    assert {r["source"] for r in rows} == {s.display_title for s in sources}
+    by_title = {s.display_title: s.author for s in sources}
     assert all(r["author"] == by_title[r["source"]] for r in rows)
 
 
@@ -107,8 +108,7 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_get_an_apostrophe(build)
              "Plain, with \"quotes\" and a\r\nWindows line break", " =not at the start"]
     for text in typed:
         builder.claim(text, under=thesis, quote="Minsk said one thing. Moscow")
-    builder.source.title = "=cmd|' /C calc'!A0"
-    builder.source.save()
+    MapSource.objects.filter(map=builder.map).update(title="=cmd|' /C calc'!A0")
     export, rows = exported(Map.objects.get(pk=builder.map.pk))
     assert_rows_follow_the_map(export, rows)
     cells = {r["claim"] for r in rows}
@@ -141,8 +141,8 @@ def test_several_quotes_give_several_rows_with_their_sources_and_times(build):
     builder = build()
     thesis = builder.thesis()
     claim = builder.claim("Minsk says one thing and does another", under=thesis, quote="Minsk said one thing. Moscow")
-    other = Source.objects.create(title="Second article", author="B. Writer", text="Moscow heard another.")
-    builder.map.sources.add(other)
+    other = Source.objects.create(text="Moscow heard another.")
+    MapSource.objects.create(map=builder.map, source=other, title="Second article", author="B. Writer")
     Quote.anchor(claim, other, "Moscow heard another.").save()
     export, rows = exported(builder.map)
     assert [(r["quote"], r["source"], r["author"]) for r in rows] == [

@@ -53,9 +53,9 @@ def test_it_finds_a_pasted_quote_without_offsets(setting, teacher):
 
 
 def test_it_stores_the_sources_own_characters_for_a_typographic_match(build, teacher):
-    source = Source.objects.create(title="Curly", text="He said “we will stay” — and left.\nNothing else.")
+    source = Source.objects.create(text="He said “we will stay” — and left.\nNothing else.")
     b = build()
-    MapSource.objects.create(map=b.map, source=source)
+    MapSource.objects.create(map=b.map, source=source, title="Emoji")
     thesis = b.thesis()
     typed = 'he said "we will stay" - and left'
     added = add_evidence(b.map, teacher, source, thesis, "support", "He promised to stay", typed)
@@ -177,7 +177,7 @@ def test_it_refuses_a_parent_from_another_map(setting, teacher, article):
 
 def test_it_refuses_a_deleted_parent_a_bad_stance_and_a_source_of_another_map(setting, teacher):
     b, thesis = setting
-    stranger = Source.objects.create(title="Not on the map", text="Moscow heard another. Elsewhere.")
+    stranger = Source.objects.create(text="Moscow heard another. Elsewhere.")
     before = counts()
     with pytest.raises(ValidationError, match="not one of this map's sources"):
         add_evidence(b.map, teacher, stranger, thesis, "support", "A claim", "Moscow heard another.")
@@ -211,9 +211,9 @@ def test_it_refuses_the_same_passage_twice_and_quotes_on_theses(setting, teacher
 
 
 def test_offsets_count_code_points_beyond_an_emoji(build, teacher):
-    source = Source.objects.create(title="Emoji", text="Start 🙂 then the passage we want. End.")
+    source = Source.objects.create(text="Start 🙂 then the passage we want. End.")
     b = build()
-    MapSource.objects.create(map=b.map, source=source)
+    MapSource.objects.create(map=b.map, source=source, title="Emoji")
     thesis = b.thesis()
     start = source.text.index("the passage")
     added = add_evidence(b.map, teacher, source, thesis, "support", "It says so", "the passage we want",

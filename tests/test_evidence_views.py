@@ -228,7 +228,7 @@ def test_it_refuses_a_parent_from_another_map(client, scene, teacher):
 
 def test_a_source_that_is_not_on_the_map_is_not_found(client, scene):
     b, thesis, _ = scene
-    stranger = Source.objects.create(title="Not here", text="Moscow heard another. More.")
+    stranger = Source.objects.create(text="Moscow heard another. More.")
     response = client.post(url_for(b.map, stranger), {"parent": thesis.pk, "stance": "support",
                                                        "claim": "A claim", "quote": TEXT_OF})
     assert response.status_code == 404 and Quote.objects.count() == 0
@@ -335,7 +335,7 @@ def test_another_contributor_may_not_add_quotes_to_someone_elses_node(client, sc
 
 def test_adding_a_quote_refuses_bad_input(client, scene, evidence):
     b, thesis, roles = scene
-    stranger = Source.objects.create(title="Elsewhere", text="The relay stations. Another text.")
+    stranger = Source.objects.create(text="The relay stations. Another text.")
     for data, message in [
         ({"source": stranger.code, "quote": "The relay"}, "Choose one of this map&#x27;s sources"),
         ({"source": b.source.code, "quote": ""}, "Select a passage"),

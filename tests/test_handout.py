@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from argmap import editing
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
-from argmap.models import Map, Node, NodeStatus, Source
+from argmap.models import Map, MapSource, Node, NodeStatus, Source
 from argmap.permissions import access_for
 from argmap.synthetic import Shape, build_map
 from tests.conftest import PASSWORD
@@ -177,7 +177,7 @@ def test_it_escapes_every_text_and_links_only_web_addresses(teacher):
     assert CLAIMS["quoted"] in full_items(page).values()
     assert "“We will not be drawn\ninto anyone’s war.”" in texts(page, "//*[.quote-text]")
 
-    Source.objects.filter(pk=map_.sources.first().pk).update(url="javascript:alert(1)")
+    MapSource.objects.filter(map=map_, source=map_.sources.first()).update(url="javascript:alert(1)")
     page = handout(Map.objects.get(pk=map_.pk))
     assert not [a for a in page.xpath("//a") if a.get("href", "").startswith("javascript")]
     assert "javascript:alert(1)" in texts(page, "//*[.sources]//*[.url]")

@@ -56,7 +56,7 @@ def canonical(map_: Map) -> dict:
     clutter = ClutterRange.objects.filter(map=map_).order_by("id")
     memberships = Membership.objects.filter(map=map_).order_by("id")
     changes = Change.objects.filter(map=map_).order_by("id")
-    sources = Source.objects.filter(mapsource__map=map_).order_by("mapsource__id")
+    sources = Source.objects.in_map(map_).order_by("mapsource__id")
     places = {
         "node": ordinals(nodes), "relation": ordinals(relations), "quote": ordinals(quotes),
         "comment": ordinals(comments), "clutter": ordinals(clutter), "membership": ordinals(memberships),
@@ -172,7 +172,7 @@ def test_a_new_source_is_stored_once_with_its_metadata(teacher):
     first = import_map(json.dumps(data).encode(), format="json", user=teacher)
     import_map(json.dumps(data).encode(), format="json", user=teacher)
     assert Source.objects.count() == before + 1
-    assert first.map.sources.get(title="Новый источник").text.endswith("A sentence only this file has.\n")
+    assert Source.objects.in_map(first.map).get(title="Новый источник").text.endswith("A sentence only this file has.\n")
 
 
 def test_unknown_people_become_placeholders_that_cannot_log_in(teacher, client):

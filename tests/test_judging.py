@@ -158,8 +158,8 @@ def test_pending_rejected_and_deleted_nodes_take_no_part(lesson):
 
 def test_evidence_starts_from_its_sources_ratings(build, teacher):
     b = build()
-    other = Source.objects.create(title="Partisan blog", text="Everything is fine in Minsk, says the blog.")
-    unrated = Source.objects.create(title="Unrated", text="Nobody has rated this article yet.")
+    other = Source.objects.create(text="Everything is fine in Minsk, says the blog.")
+    unrated = Source.objects.create(text="Nobody has rated this article yet.")
     for source in (other, unrated):
         MapSource.objects.create(map=b.map, source=source)
     thesis = b.thesis()

@@ -73,7 +73,7 @@ def test_the_why_panel_names_what_raised_and_lowered_the_thesis(client, debate):
     assert a.text in raised and o.text not in raised
     assert o.text in lowered and "−0.25" in lowered
     assert reverse("node-focus", args=[b.map.code, a.pk]) + f"?path={thesis.pk}.{a.pk}" in raised
-    assert b.source.display_title in raised  # the source its quote comes from, linked to the passage
+    assert "Test article" in raised  # the map's title of the source its quote comes from, linked to the passage
     assert f"?quote={Quote.objects.get(node=a).pk}" in raised
     assert "no votes: impact 2 assumed" in raised and "1 vote" in lowered
     assert 'name="by" value="mine" checked' in html

@@ -81,7 +81,7 @@ def test_it_refuses_bad_values_and_saves_nothing(build, teacher, rating, note, c
 
 def test_it_rates_only_the_maps_own_sources(build, teacher):
     b = build()
-    other = Source.objects.create(title="Elsewhere", text="Not attached to this map.")
+    other = Source.objects.create(text="Not attached to this map.")
     with pytest.raises(ValidationError, match="map's own sources"):
         ratings.set_rating(b.map, other, 2, "", True, teacher)
     assert not SourceRating.objects.exists()
@@ -177,7 +177,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, build):
 
 def test_a_source_of_another_map_is_not_found(client, build, teacher):
     b = build()
-    other = Source.objects.create(title="Elsewhere", text="Not attached to this map.")
+    other = Source.objects.create(text="Not attached to this map.")
     client.force_login(teacher)
     assert post_rating(client, b.map, other).status_code == 404
 

@@ -40,11 +40,11 @@ def test_it_loads_the_seeds_once_however_often_it_runs(db):
 
 
 def test_it_fills_only_the_metadata_the_articles_show(demo_map):
-    fp = Source.objects.get(title="Belarus Is the Other Loser in Putin’s War")
+    fp = Source.objects.in_map(demo_map).get(title="Belarus Is the Other Loser in Putin’s War")
     assert (fp.author, fp.publisher) == ("Amy Mackinnon", "Foreign Policy")
-    forum = Source.objects.get(author="2naSalit")
+    forum = Source.objects.in_map(demo_map).get(author="2naSalit")
     assert forum.published_on.isoformat() == "2026-07-01"
-    johnson = Source.objects.get(author="Reuben F. Johnson")
+    johnson = Source.objects.in_map(demo_map).get(author="Reuben F. Johnson")
     assert johnson.title == "" and johnson.publisher == ""
 
 
@@ -67,7 +67,7 @@ def test_it_builds_a_demo_map_rich_enough_to_teach_with(demo_map):
 
 
 def test_it_points_the_quote_of_the_repeated_paragraph_at_one_occurrence(demo_map):
-    fp = Source.objects.get(title="Belarus Is the Other Loser in Putin’s War")
+    fp = Source.objects.in_map(demo_map).get(title="Belarus Is the Other Loser in Putin’s War")
     paragraph = "When Russia launched an attempted lightning assault"
     first, second = fp.text.find(paragraph), fp.text.find(paragraph, fp.text.find(paragraph) + 1)
     assert first != -1 and second != -1

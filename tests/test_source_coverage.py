@@ -35,8 +35,8 @@ def covered(lesson):
     T2: d opposes (137..165).
     """
     l = lesson(moderation=True)
-    source = Source.objects.create(title="Relay report", text=TEXT)
-    MapSource.objects.create(map=l.map, source=source)
+    source = Source.objects.create(text=TEXT)
+    MapSource.objects.create(map=l.map, source=source, title="Relay report")
     b = l.builder
     b.source = source
     t1, t2 = b.thesis("Belarus is hedging"), b.thesis("Belarus is a loyal ally")
@@ -168,8 +168,8 @@ def test_an_unquoted_source_lists_every_paragraph(client, build, article):
 
 
 def test_the_map_page_says_which_way_each_source_leans(client, covered):
-    quiet = Source.objects.create(title="Quiet source", text="Nobody quotes this text at all, which is a pity really.")
-    MapSource.objects.create(map=covered.map, source=quiet)
+    quiet = Source.objects.create(text="Nobody quotes this text at all, which is a pity really.")
+    MapSource.objects.create(map=covered.map, source=quiet, title="Quiet source")
     client.force_login(covered.students[1])
     page = client.get(coverage_url(covered.map)).text
     report = page[page.index(f'id="coverage-{covered.source.code}"'):page.index("Quiet source")]
@@ -200,7 +200,7 @@ def test_a_private_map_hides_its_coverage(client, build, outsider):
 
 def test_a_source_of_another_map_is_not_found(client, build):
     b = build()
-    other = Source.objects.create(title="Elsewhere", text="Not attached to this map.")
+    other = Source.objects.create(text="Not attached to this map.")
     assert client.get(coverage_url(b.map, other)).status_code == 404
 
 

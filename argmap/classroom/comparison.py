@@ -320,7 +320,7 @@ def compare_groups(exercise) -> Comparison:
     for map_id, source_id, code, title, opening in (
         MapSource.objects.filter(map_id__in=map_group)
         .annotate(opening=Left("source__text", 80))
-        .values_list("map_id", "source_id", "source__code", "source__title", "opening")
+        .values_list("map_id", "source_id", "source__code", "title", "opening")
     ):
         copies[map_group[map_id]].source_ids.add(source_id)
         # As Source.display_title, without reading whole texts.

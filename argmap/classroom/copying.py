@@ -1,14 +1,15 @@
 """Copies of a map: what a small group starts from, or a teacher's map reused for another class.
 
 A copy gets the live content of the map (theses, claims, relations, quotes, clutter ranges) under a
-new code; sources are attached, never duplicated, so quotes keep pointing into the same texts.
+new code; sources are attached, never duplicated, so quotes keep pointing into the same texts, and
+the copy gets its own copy of the map's details of each (title, notes...) to change as it likes.
 Comments, history and roles stay with the original: a copy starts a new conversation.
 """
 
 from django.db import transaction
 
 from argmap import history
-from argmap.models import Action, ClutterRange, Map, MapSource, Node, Quote, Relation
+from argmap.models import SOURCE_DETAILS, Action, ClutterRange, Map, MapSource, Node, Quote, Relation
 
 
 def copy_map(map_: Map, *, title: str | None = None, owner, exercise=None, group=None, visibility=None) -> Map:
@@ -29,9 +30,9 @@ def copy_map(map_: Map, *, title: str | None = None, owner, exercise=None, group
         )
         quotes = list(Quote.objects.of_map(map_).live().filter(node__deleted_at__isnull=True).order_by("id"))
         clutter = list(ClutterRange.objects.filter(map=map_).live().order_by("id"))
-        source_ids = list(MapSource.objects.filter(map=map_).order_by("id").values_list("source_id", flat=True))
+        links = list(MapSource.objects.filter(map=map_).order_by("id").values("source_id", *SOURCE_DETAILS))
         # A quote's source is always attached (Quote.save checks it); keep it so even if it was not.
-        source_ids += sorted({q.source_id for q in quotes} - set(source_ids))
+        links += [{"source_id": s} for s in sorted({q.source_id for q in quotes} - {link["source_id"] for link in links})]
 
         copy = Map.objects.create(
             title=(title or map_.title)[: Map._meta.get_field("title").max_length],
@@ -44,7 +45,7 @@ def copy_map(map_: Map, *, title: str | None = None, owner, exercise=None, group
             exercise=exercise,
             group=group,
         )
-        MapSource.objects.bulk_create(MapSource(map=copy, source_id=source_id) for source_id in source_ids)
+        MapSource.objects.bulk_create(MapSource(map=copy, **link) for link in links)
         ClutterRange.objects.bulk_create(
             ClutterRange(map=copy, source_id=c.source_id, start=c.start, end=c.end, label=c.label,
                          created_by_id=c.created_by_id, created_at=c.created_at)

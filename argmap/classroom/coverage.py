@@ -102,7 +102,8 @@ def source_coverage(source: Source, map_code: str, quotes: list[Span], clutter: 
 
 
 def exercise_coverage(exercise: Exercise) -> list[SourceCoverage]:
-    """Every source attached to one of the exercise's maps, in the order it was first attached."""
+    """Every source attached to one of the exercise's maps, in the order it was first attached, with the
+    details of the map that attached it first (the main map before the groups' copies)."""
     attached = (
         MapSource.objects.filter(map__exercise=exercise)
         .select_related("source", "map")
@@ -110,7 +111,7 @@ def exercise_coverage(exercise: Exercise) -> list[SourceCoverage]:
     )
     sources: dict[int, tuple[Source, str]] = {}
     for link in attached:
-        sources.setdefault(link.source_id, (link.source, link.map.code))
+        sources.setdefault(link.source_id, (link.source_with_details(), link.map.code))
     if not sources:
         return []
     quotes: dict[int, list[Span]] = {source_id: [] for source_id in sources}

@@ -156,7 +156,7 @@ def contributions(exercise: Exercise, *, status: str | None = NodeStatus.PENDING
         nodes = nodes.filter(author=author)
     nodes = (
         nodes.select_related("author", "map", "map__group")
-        .prefetch_related(Prefetch("quotes", queryset=Quote.objects.live().select_related("source").order_by("id"),
+        .prefetch_related(Prefetch("quotes", queryset=Quote.objects.live().with_source_details().order_by("id"),
                                    to_attr="live_quotes"))
         .order_by("created_at", "id")
     )

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from argmap.classroom.models import Exercise, Snapshot
-from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation
+from argmap.models import Map, MapSource, Node, NodeKind, NodeStatus, Quote, Relation
 
 FORMAT = 1
 
@@ -53,7 +53,7 @@ def map_state(map_: Map) -> dict:
         Quote.objects.of_map(map_).live().filter(node__deleted_at__isnull=True).order_by("node_id", "start", "id")
         .values_list("node_id", "source__code", "start", "end", "exact")
     )
-    sources = list(map_.sources.order_by("mapsource__id").values_list("code", "title"))
+    sources = list(MapSource.objects.filter(map=map_).order_by("id").values_list("source__code", "title"))
     return {
         "format": FORMAT,
         "map": {"code": map_.code, "title": map_.title, "question": map_.question},

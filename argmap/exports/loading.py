@@ -46,7 +46,7 @@ class MapExport:
         people = ("author", "deleted_by")
         if map_.owner_id is not None:
             map_.owner  # noqa: B018 (read once here, so names never cost a query later)
-        sources = list(map_.sources.select_related("added_by").order_by("mapsource__id"))
+        sources = list(Source.objects.in_map(map_).select_related("added_by").order_by("mapsource__id"))
         clutter = list(ClutterRange.objects.filter(map=map_).select_related("created_by", "deleted_by").order_by("id"))
         nodes = list(Node.objects.filter(map=map_).select_related(*people, "updated_by").order_by("id"))
         relations = list(Relation.objects.filter(map=map_).select_related(*people).order_by("id"))

@@ -25,6 +25,7 @@ from argmap.models import (
     Quote,
     Relation,
     Source,
+    SOURCE_DETAILS,
     Visibility,
 )
 from argmap.usernames import PLACEHOLDER_PREFIX
@@ -48,7 +49,12 @@ def create(plan: Plan, user, credit=None, max_placeholders=None) -> ImportResult
     map_ = Map.objects.create(owner=user, visibility=Visibility.PRIVATE, **plan.map)
 
     sources, reused = _sources(plan, person)
-    MapSource.objects.bulk_create([MapSource(map=map_, source=s) for s in dict.fromkeys(sources.values())])
+    # The file's details become this map's own, even where the text was stored already (another map's stay).
+    links = {}
+    for entry in plan.sources:
+        source = sources[entry["key"]]
+        links.setdefault(source.pk, MapSource(map=map_, source=source, **{f: entry[f] for f in SOURCE_DETAILS}))
+    MapSource.objects.bulk_create(links.values())
 
     def deletion(item: dict) -> dict:
         return {"deleted_at": item["deleted_at"], "deleted_by": person(item["deleted_by"])}
@@ -194,7 +200,8 @@ def _free_usernames(User, wanted: dict[str, str]) -> dict[str, str]:
 
 
 def _sources(plan: Plan, person) -> tuple[dict[str, Source], int]:
-    """key -> Source: the stored one with the same text where there is one, else a new one."""
+    """key -> Source: the stored one with the same text where there is one, else a new one (the text only:
+    the details are the map's, see create)."""
     stored = {s.content_hash: s for s in Source.objects.filter(content_hash__in={s["hash"] for s in plan.sources})}
     reused = len(stored)
     new = []
@@ -202,9 +209,7 @@ def _sources(plan: Plan, person) -> tuple[dict[str, Source], int]:
         if entry["hash"] in stored:
             continue
         source = Source(
-            text=entry["text"], content_hash=entry["hash"], code=entry["hash"][:12], title=entry["title"],
-            author=entry["author"], publisher=entry["publisher"], published_on=entry["published_on"],
-            url=entry["url"], notes=entry["notes"], rights=entry["rights"], is_public=entry["is_public"],
+            text=entry["text"], content_hash=entry["hash"], code=entry["hash"][:12], is_public=entry["is_public"],
             added_by=person(entry["added_by"]),
         )
         stored[entry["hash"]] = source

@@ -20,7 +20,7 @@ from argmap.ratings import with_ratings
 @require_safe
 def source_page(request, code: str, source_code: str):
     map_ = map_for_viewer(request, code)
-    source = with_ratings(Source.objects.filter(code=source_code, maps=map_), map_).first()
+    source = with_ratings(Source.objects.in_map(map_).filter(code=source_code), map_).first()
     if source is None:
         raise Http404("This map has no such source.")
     context = {"map": map_, "source": source, "report": source_coverage.source_report(map_, source),

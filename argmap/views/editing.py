@@ -447,7 +447,7 @@ def restore(request, code: str, node_id: int):
 def _quote_of(map_, quote_id: int) -> Quote:
     if quote_id > MAX_ID:
         raise Http404("No such quote in this map.")
-    quote = get_object_or_404(Quote.objects.select_related("node", "source"), node__map=map_, pk=quote_id)
+    quote = get_object_or_404(Quote.objects.with_source_details().select_related("node"), node__map=map_, pk=quote_id)
     if hides(map_, quote.node):
         raise Http404("No such quote in this map.")
     return quote

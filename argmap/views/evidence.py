@@ -100,7 +100,7 @@ class QuoteForm(PassageFields):
 
 
 def _source_of(map_, source_code: str) -> Source:
-    source = map_.sources.filter(code=source_code).first()
+    source = Source.objects.in_map(map_).filter(code=source_code).first()
     if source is None:
         raise Http404("This map has no such source.")
     return source
@@ -224,7 +224,7 @@ def add_quote(request, code: str, node_id: int):
     if hides(map_, node):
         raise Http404("No such node in this map.")
     require(access.can_change(node), "Only the node's author, the map's editors and its owners add quotes to it.")
-    sources = list(map_.sources.order_by("mapsource__id"))
+    sources = list(Source.objects.in_map(map_).order_by("mapsource__id"))
     data = request.POST if request.method == "POST" else None
     form = QuoteForm(data, sources=sources, initial={"source": request.GET.get("source")})
     context = {"map": map_, "node": node, "form": form, "access": access}

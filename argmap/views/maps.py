@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from argmap.browsing import attach_nodes, load_graph, node_cards, note_reviews, open_paths_from, place_path
 from argmap.comments import discussion
 from argmap.judging import thesis_scores
-from argmap.models import Comment, Map, Membership, Node
+from argmap.models import Comment, Map, Membership, Node, Source
 from argmap.permissions import map_for_viewer
 from argmap.ratings import with_ratings
 from argmap.tree import FILTERS, OPPOSE, SUPPORT, MapGraph, Path, build_row, parse_path, path_key
@@ -103,7 +103,7 @@ def map_detail(request, code: str, slug: str | None = None):
         "state": state,
         "filters": [("all", "Everything"), (SUPPORT, "Supporting only"), (OPPOSE, "Opposing only"),
                     ("evidence", "Evidence only")],
-        "sources": with_ratings(map_.sources.order_by("mapsource__id"), map_),  # ratings in the same query
+        "sources": with_ratings(Source.objects.in_map(map_).order_by("mapsource__id"), map_),  # ratings in the same query
         "node_count": len(graph),
         "access": map_.access,
         "scores": thesis_scores(map_, map_.access, [row.node for row in rows]),

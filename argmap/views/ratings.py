@@ -68,7 +68,7 @@ def rate_source(request, code: str, source_code: str):
     require(access.is_owner, OWNERS_ONLY)
     if request.method == "POST":  # a closed exercise keeps its map as it was
         require(access.can_manage)
-    source = get_object_or_404(ratings.with_ratings(Source.objects.all(), map_), code=source_code, maps=map_)
+    source = get_object_or_404(ratings.with_ratings(Source.objects.in_map(map_), map_), code=source_code)
     form = form_for(source, request.POST if request.method == "POST" else None)
     context = {"map": map_, "source": source, "access": access, "rating_form": form}
     if request.method != "POST":

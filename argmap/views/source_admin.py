@@ -5,10 +5,11 @@ Rules:
 - Only owners of the map (access.is_owner) come here: other roles get 403, people without a role on
   a private map 404.
 - A text is stored once (found by its hash): adding a text Argmap already has attaches that source.
-- A source's details and text may be changed by an owner of a map that has it if they added it, or
-  if it is not public: a public source shows on every map that attached it, so only the person who
-  added it changes it. Only that person decides whether it is public.
-- A quoted text never changes (Source.save refuses); a corrected text is a new source.
+- A source's details (title, author, notes, rights...) are the map's own (MapSource): owners change
+  them for their map only, and never see another map's. Only the person who added the text decides
+  whether it is public.
+- A text changes only on the one map that has it, for who added it (or anyone, if it is not
+  public), and only while nothing quotes it (Source.save refuses); a corrected text is a new source.
 """
 
 from django import forms
@@ -17,14 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from argmap import anchoring, history, sourcefiles
-from argmap.models import Action, ClutterRange, Map, MapSource, Quote, Source, text_hash
+from argmap.models import SOURCE_DETAILS, Action, ClutterRange, Map, MapSource, Quote, Source, text_hash, untitled_name
 from argmap.permissions import Access, map_and_access, require
 
 OWNERS_ONLY = "Only the owners of this map manage its sources."
@@ -38,27 +39,32 @@ OPENING_LENGTH = 120
 
 
 class SourceDetailsForm(forms.ModelForm):
+    """This map's details of a source; `is_public` is the shared text's, so it is saved on the Source."""
+
     notes = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    is_public = forms.BooleanField(label="Public: owners of other maps may find and attach this source",
+                                   required=False)
 
     class Meta:
-        model = Source
-        fields = ["title", "author", "publisher", "published_on", "url", "rights", "notes", "is_public"]
+        model = MapSource
+        fields = ["title", "author", "publisher", "published_on", "url", "rights", "notes"]
         labels = {
             "published_on": "Publication date",
             "url": "Address (URL) of the original",
             "rights": "Rights",
-            "is_public": "Public: owners of other maps may find and attach this source",
         }
         widgets = {"published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-def details_form(source: Source | None, user, data=None, files=None, form_class=SourceDetailsForm, **kwargs):
+def details_form(link: MapSource | None, user, data=None, files=None, form_class=SourceDetailsForm, **kwargs):
     """The details form; only the person who added a source (or anyone, for a new one) sees `is_public`."""
-    form = form_class(data, files, instance=source, **kwargs)
-    if source is not None and source.pk and source.added_by_id != user.pk:
+    form = form_class(data, files, instance=link, **kwargs)
+    if link is not None and link.source.added_by_id != user.pk:
         del form.fields["is_public"]
     else:
         form.fields["is_public"].label_suffix = ""  # a checkbox's label follows it
+        if link is not None:
+            form.fields["is_public"].initial = link.source.is_public
     return form
 
 
@@ -212,11 +218,12 @@ def owned_map(request, code: str) -> tuple[Map, Access]:
 
 
 def map_source(map_: Map, source_code: str) -> Source:
-    """The source with this code, if the map has it (404 otherwise: codes of other sources are not confirmed)."""
-    return get_object_or_404(Source, code=source_code, maps=map_)
+    """The source with this code, if the map has it, with this map's details (404 otherwise: codes
+    of other sources are not confirmed)."""
+    return get_object_or_404(Source.objects.in_map(map_), code=source_code)
 
 
-def may_edit(access: Access, source: Source) -> bool:
+def may_change_text(access: Access, source: Source) -> bool:
     return access.is_owner and (source.added_by_id == access.user.pk or not source.is_public)
 
 
@@ -224,16 +231,24 @@ def with_names(sources) -> list[Source]:
     """The sources (texts deferred, `opening` annotated), each with `name`: the title the reader shows."""
     sources = list(sources)
     for source in sources:
-        source.name = source.title or Source(text=source.opening).display_title
+        source.name = source.title or untitled_name(source.opening)
     return sources
 
 
+# Details shown for (and copied onto) a source one may attach: those the person who added it gave it on
+# a map of their own; never notes, and never what a stranger who pasted the same text wrote.
+SHARED_DETAILS = tuple(field for field in SOURCE_DETAILS if field != "notes")
+
+
 def attachable_sources(user):
-    """Sources an owner may attach: the public ones and their own (texts left out, only their openings)."""
+    """Sources an owner may attach: the public ones and their own (texts left out, only their openings),
+    each with the details its adder gave it (see SHARED_DETAILS)."""
+    adders = MapSource.objects.filter(source=OuterRef("pk"), map__owner=OuterRef("added_by")).order_by("id")
     return (
         Source.objects.filter(Q(is_public=True) | Q(added_by=user))
         .defer("text")
         .annotate(opening=Substr("text", 1, OPENING_LENGTH))
+        .annotate(**{field: Subquery(adders.values(field)[:1]) for field in SHARED_DETAILS})
     )
 
 
@@ -265,11 +280,13 @@ def new_source(request, code: str):
     if not form.is_valid():
         return render(request, "sources/new.html", {"map": map_, "form": form}, status=400)
     source, outcome = _add_source(map_, request.user, form)
+    source = map_source(map_, source.code)  # with this map's details
     if outcome == "created":
         messages.success(request, f"Added “{source.display_title}” to this map.")
     elif outcome == "reused":
-        messages.info(request, f"Argmap already had this exact text, as “{source.display_title}”: that source is "
-                               "now attached to this map instead of a copy, with its own details.")
+        # The text is stored once; what another map wrote about it stays that map's, so it is not named.
+        messages.info(request, f"Added “{source.display_title}” to this map. Argmap already had this exact text, "
+                               "so it is stored once; its details here are this map's own.")
     else:
         messages.info(request, f"This map already has this exact text, as “{source.display_title}”.")
     return redirect(manage_url(map_, source))
@@ -278,7 +295,7 @@ def new_source(request, code: str):
 def _corrected_initial(request, map_: Map) -> dict:
     """With `?corrects=CODE`: the form filled from that source of this map, to fix its text as a new source."""
     code = request.GET.get("corrects", "")[:16]
-    old = Source.objects.filter(code=code, maps=map_).first() if code.isalnum() else None
+    old = Source.objects.in_map(map_).filter(code=code).first() if code.isalnum() else None
     if old is None:
         return {}
     return {
@@ -302,25 +319,27 @@ def _add_source(map_: Map, user, form: NewSourceForm) -> tuple[Source, str]:
 
 def _store_source(map_: Map, user, form: NewSourceForm) -> tuple[Source, str]:
     extracted = form.extracted
+    link = form.save(commit=False)  # this map's details, whoever stored the text first
+    # What the form leaves empty, the file's own metadata fills (web pages have some).
+    for field in ("title", "author", "publisher", "published_on", "url"):
+        if not getattr(link, field):
+            setattr(link, field, getattr(extracted, field))
     with transaction.atomic():
-        existing = Source.objects.filter(content_hash=text_hash(extracted.text)).first()
+        # Locked, so the text cannot change between this map attaching it and the check in edit_text.
+        existing = Source.objects.select_for_update().filter(content_hash=text_hash(extracted.text)).first()
         if existing and MapSource.objects.filter(map=map_, source=existing).exists():
             return existing, "already"
         if existing:
-            MapSource.objects.create(map=map_, source=existing)
-            history.record(map_, user, Action.ATTACH, existing)
+            link.map, link.source = map_, existing
+            link.save()
+            history.record(map_, user, Action.ATTACH, link.source_with_details())
             Map.note_activity(map_.pk)
             return existing, "reused"
-        source = form.save(commit=False)
-        # What the form leaves empty, the file's own metadata fills (web pages have some).
-        for field in ("title", "author", "publisher", "published_on", "url"):
-            if not getattr(source, field):
-                setattr(source, field, getattr(extracted, field))
-        source.text = extracted.text
-        source.added_by = user
+        source = Source(text=extracted.text, added_by=user, is_public=form.cleaned_data["is_public"])
         source.save()
-        MapSource.objects.create(map=map_, source=source)
-        history.record(map_, user, Action.CREATE, source)
+        link.map, link.source = map_, source
+        link.save()
+        history.record(map_, user, Action.CREATE, link.source_with_details())
         Map.note_activity(map_.pk)
         return source, "created"
 
@@ -340,7 +359,9 @@ def attach_source(request, code: str):
 
 
 def _attach(request, map_: Map, source_code: str):
-    attached = with_names(map_.sources.filter(code=source_code).defer("text").annotate(opening=Substr("text", 1, OPENING_LENGTH)))
+    attached = with_names(
+        Source.objects.in_map(map_).filter(code=source_code).defer("text").annotate(opening=Substr("text", 1, OPENING_LENGTH))
+    )
     if attached:
         messages.info(request, f"This map already has “{attached[0].name}”.")
         return redirect("source-attach", map_.code)
@@ -348,8 +369,13 @@ def _attach(request, map_: Map, source_code: str):
     name = with_names([source])[0].name
     try:
         with transaction.atomic():
-            MapSource.objects.create(map=map_, source=source)
-            history.record(map_, request.user, Action.ATTACH, source)
+            Source.objects.select_for_update().filter(pk=source.pk).first()  # see _store_source
+            link = MapSource(map=map_, source=source)
+            for field in SHARED_DETAILS:  # None where the adder has no map of theirs with it any more
+                if getattr(source, field) is not None:
+                    setattr(link, field, getattr(source, field))
+            link.save()
+            history.record(map_, request.user, Action.ATTACH, link.source_with_details())
             Map.note_activity(map_.pk)
     except IntegrityError:  # another owner attached it a moment ago
         messages.info(request, f"This map already has “{name}”.")
@@ -371,7 +397,8 @@ def _attach_page(request, map_: Map, status: int = 200):
         "page": page,
         "attached": set(MapSource.objects.filter(map=map_).values_list("source_id", flat=True)),
         "map_sources": with_names(
-            map_.sources.defer("text").annotate(opening=Substr("text", 1, OPENING_LENGTH)).order_by("mapsource__id")
+            Source.objects.in_map(map_).defer("text").annotate(opening=Substr("text", 1, OPENING_LENGTH))
+            .order_by("mapsource__id")
         ),
     }
     if request.htmx and request.htmx.target == "source-results":
@@ -392,13 +419,14 @@ def manage_source(request, code: str, source_code: str):
 
 def _manage_page(request, map_: Map, access: Access, source: Source, status: int = 200, **forms_given):
     """The manage page, with any bound forms (and their errors) given by the view that posted."""
-    editable = may_edit(access, source)
+    link = MapSource.objects.select_related("source").get(map=map_, source=source)
     context = {
         "map": map_,
         "source": source,
-        "may_edit": editable,
+        "may_change_text": may_change_text(access, source),
+        "shared_elsewhere": _other_maps(source, map_),
         "added_by_you": source.added_by_id == request.user.pk,
-        "details_form": forms_given.get("details_form") or (details_form(source, request.user) if editable else None),
+        "details_form": forms_given.get("details_form") or details_form(link, request.user),
         "text_form": forms_given.get("text_form") or SourceTextForm(initial={"text": source.text}),
         "clutter_text_form": forms_given.get("clutter_text_form") or ClutterTextForm(),
         "clutter_offsets_form": forms_given.get("clutter_offsets_form") or ClutterOffsetsForm(text_length=len(source.text)),
@@ -421,20 +449,28 @@ def _clutter_context(map_: Map, source: Source) -> dict:
     }
 
 
+def _other_maps(source: Source, map_: Map) -> int:
+    return MapSource.objects.filter(source=source).exclude(map=map_).count()
+
+
 @login_required
 @require_POST
 def edit_details(request, code: str, source_code: str):
+    """Change this map's details of the source: other maps with the same text keep theirs."""
     map_, access = owned_map(request, code)
     source = map_source(map_, source_code)
-    require(may_edit(access, source), "Only the person who added this public source may change its details.")
     before = details_of(source)
-    form = details_form(source, request.user, request.POST)
+    link = MapSource.objects.select_related("source").get(map=map_, source=source)
+    form = details_form(link, request.user, request.POST)
     if not form.is_valid():
-        source.refresh_from_db()  # validating wrote the rejected values onto it
         return _manage_page(request, map_, access, source, status=400, details_form=form)
     with transaction.atomic():
-        source = form.save(commit=False)
-        source.save(update_fields=[name for name in form.fields])
+        link = form.save(commit=False)
+        link.save(update_fields=list(SOURCE_DETAILS))
+        source = link.source_with_details()
+        if "is_public" in form.fields:  # only for who added the text
+            source.is_public = form.cleaned_data["is_public"]
+            source.save(update_fields=["is_public"])
         history.record(map_, request.user, Action.EDIT, source, before=before, after=details_of(source))
         Map.note_activity(map_.pk)
     messages.success(request, "Saved the details.")
@@ -447,7 +483,7 @@ def edit_text(request, code: str, source_code: str):
     """Change the text of a source nobody quotes (and no map marks clutter in: its marks are positions)."""
     map_, access = owned_map(request, code)
     source = map_source(map_, source_code)
-    require(may_edit(access, source), "Only the person who added this public source may change its text.")
+    require(may_change_text(access, source), "Only the person who added this public source may change its text.")
     form = SourceTextForm(request.POST)
     if not form.is_valid():
         return _manage_page(request, map_, access, source, status=400, text_form=form)
@@ -460,6 +496,10 @@ def edit_text(request, code: str, source_code: str):
         before = details_of(source)
         try:
             with transaction.atomic():
+                # Locked, then checked again: a map attaching the text meanwhile would see it change.
+                Source.objects.select_for_update().filter(pk=source.pk).first()
+                if _other_maps(source, map_):
+                    raise ValidationError(SHARED_TEXT)
                 source.text = new_text
                 source.save(update_fields=["text", "content_hash"])  # refuses if it got quoted meanwhile
                 history.record(map_, request.user, Action.EDIT, source, before=before, after=details_of(source))
@@ -469,19 +509,25 @@ def edit_text(request, code: str, source_code: str):
         except IntegrityError:
             problem = "Argmap already has exactly this text as another source: attach that one instead."
     if problem:
-        source.refresh_from_db()
+        source = map_source(map_, source.code)
         form.add_error("text", problem)
         return _manage_page(request, map_, access, source, status=409, text_form=form)
     messages.success(request, "Saved the new text.")
     return redirect(manage_url(map_, source))
 
 
+SHARED_TEXT = ("Another map has this text too, and it must not change under it: add the corrected text "
+               "as a new source.")
+
+
 def _text_change_problem(source: Source, new_text: str) -> str | None:
     if source.quotes.exists():
         return "This source is quoted, so its text cannot change: add the corrected text as a new source."
-    twin = Source.objects.filter(content_hash=text_hash(new_text)).exclude(pk=source.pk).first()
-    if twin:
-        return f"Argmap already has exactly this text, as “{twin.display_title}”: attach that source instead."
+    if MapSource.objects.filter(source=source).count() > 1:
+        return SHARED_TEXT
+    if Source.objects.filter(content_hash=text_hash(new_text)).exclude(pk=source.pk).exists():
+        # Not named: its title on other maps is theirs.
+        return "Argmap already has exactly this text as another source: paste it as a new source to attach it."
     marked_maps = ClutterRange.objects.live().filter(source=source).values("map").distinct().count()
     if marked_maps:
         return (f"Page clutter is marked in this text on {marked_maps} map{'s' if marked_maps > 1 else ''}, by "

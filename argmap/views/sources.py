@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from argmap import highlights
 from argmap.browsing import load_graph
-from argmap.models import ClutterRange, Node, Quote
+from argmap.models import ClutterRange, Node, Quote, Source
 from argmap.permissions import map_for_viewer
 from argmap.ratings import with_ratings
 
@@ -23,7 +23,7 @@ def reader(request, code: str, source_code: str):
     offset, or `?quote=` a quote, which is also marked and scrolled to), and every quoted passage
     when there are few enough to read as a list. htmx asks for just that panel."""
     map_ = map_for_viewer(request, code)
-    sources = list(with_ratings(map_.sources.order_by("mapsource__id"), map_))  # ratings in the same query
+    sources = list(with_ratings(Source.objects.in_map(map_).order_by("mapsource__id"), map_))  # ratings in the same query
     source = next((s for s in sources if s.code == source_code), None)
     if source is None:
         raise Http404("This map has no such source.")

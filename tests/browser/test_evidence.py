@@ -148,10 +148,9 @@ def test_it_counts_offsets_in_code_points_after_an_emoji(page, demo_map, student
 
     map_ = Map.objects.get(code="belarus")
     source = Source.objects.create(
-        title="Chat log",
         text="Olga 🙂: the 🇧🇾 delegation left early.\nIvan 👍🏽: Minsk will not send troops this year, he said.\n",
     )
-    MapSource.objects.create(map=map_, source=source)
+    MapSource.objects.create(map=map_, source=source, title="Chat log")
     passage = "Minsk will not send troops this year"
     start = source.text.index(passage)
     log_in(page, "student-e", PASSWORD)
@@ -249,11 +248,10 @@ def test_it_asks_which_occurrence_of_a_pasted_quote_in_place(page_expecting_400,
 
     page = page_expecting_400
     source = Source.objects.create(
-        title="Two briefings",
         text="Monday: the border stays open to trade. Officials smiled.\n"
              "Friday: the border stays open to trade. Officials frowned.\n",
     )
-    MapSource.objects.create(map=Map.objects.get(code="belarus"), source=source)
+    MapSource.objects.create(map=Map.objects.get(code="belarus"), source=source, title="Two briefings")
     log_in(page, "student-e", PASSWORD)
     page.goto(reader_url(live_server, source))
     page.get_by_role("button", name="Paste a quote instead").click()

@@ -63,10 +63,10 @@ def claim_row(page):
 
 
 def test_a_whole_lesson_from_the_class_to_approved_evidence(new_page, live_server, teacher, log_in, axe_clean):
-    from argmap.models import Map
+    from argmap.models import Map, Source
 
     demo = Map.objects.get(code="belarus")
-    source = demo.sources.order_by("mapsource__id")[1]
+    source = Source.objects.in_map(demo).order_by("mapsource__id")[1]
     start, end = unquoted_sentence(source)
     passage = source.text[start:end]
 
