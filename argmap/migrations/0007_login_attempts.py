@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('argmap', '0005_votes_and_source_ratings'),
+        ('argmap', '0006_source_details_per_map'),
     ]
 
     operations = [
