@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q
 
 from argmap.classroom.models import Review
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation
-from argmap.permissions import Access
+from argmap.permissions import Access, checked
 from argmap.tree import FILTERS, Edge, MapGraph, Path, Row, build_row, parse_path, path_key, walk
 
 
@@ -25,19 +25,10 @@ _graphs_lock = threading.Lock()
 GRAPHS_KEPT = 32
 
 
-def _reader(access: Access) -> Access:
-    """The reader's Access, or TypeError: what someone sees is never decided without it (a bare Map
-    would show everything)."""
-    if not isinstance(access, Access):
-        raise TypeError(f"Pass the reader's Access (argmap.permissions), not {type(access).__name__}: "
-                        "what a map shows depends on who reads it.")
-    return access
-
-
 def load_graph(access: Access) -> MapGraph:
     """The graph of `access.map` as its reader may see it: without others' nodes awaiting approval
     unless the reader sees them (teachers, the site's operator). See `_load_full_graph`."""
-    graph = _load_full_graph(_reader(access).map)
+    graph = _load_full_graph(checked(access).map)
     if not access.sees_pending:
         graph = graph.seen_by(reader_id(access))
     return graph
@@ -51,7 +42,7 @@ def approved_graph(map_: Map) -> MapGraph:
 
 def read_graph(access: Access) -> MapGraph:
     """As `load_graph`, but read afresh from the database, past the cache (for tests and benchmarks)."""
-    graph = _read_graph(_reader(access).map)
+    graph = _read_graph(checked(access).map)
     return graph if access.sees_pending else graph.seen_by(reader_id(access))
 
 
@@ -64,7 +55,7 @@ def hides(access: Access, node: Node) -> bool:
     """True when the reader may not see this node of `access.map`, live or deleted: someone else's
     node awaiting approval (or rejected), or one that hangs only from such a node. Reads nothing on
     maps without an exercise or for readers who see every node."""
-    map_ = _reader(access).map
+    map_ = checked(access).map
     if not map_.exercise_id or access.sees_pending:
         return False
     if node.status != NodeStatus.APPROVED and (node.author_id is None or node.author_id != reader_id(access)):
@@ -75,7 +66,7 @@ def hides(access: Access, node: Node) -> bool:
 def unseen(access: Access) -> set[int]:
     """Ids of the nodes of `access.map`, live or deleted, that the reader may not see: others' nodes
     that are not approved, and the nodes in the trees that hang only from them."""
-    map_ = _reader(access).map
+    map_ = checked(access).map
     if not map_.exercise_id or access.sees_pending:
         return set()
     full, seen = _load_full_graph(map_), load_graph(access)

@@ -213,6 +213,15 @@ class Access:
         )
 
 
+def checked(access: Access) -> Access:
+    """`access`, or TypeError for anything else (a bare Map above all): what someone sees is never
+    decided without their Access, so forgetting it is an error rather than a view of everything."""
+    if not isinstance(access, Access):
+        raise TypeError(f"Pass the reader's Access (argmap.permissions), not {type(access).__name__}: "
+                        "what a map shows depends on who reads it.")
+    return access
+
+
 def _combined_role(map_: Map, user, member_role: str | None, class_role: str | None, in_group: bool) -> str | None:
     """The strongest of the map's own role and the one the exercise's class gives."""
     if user is None or not user.is_authenticated:
@@ -306,6 +315,7 @@ def node_for(access: Access, node_id: int):
     """The live node with this id on `access.map`, with its author, if the reader may see it."""
     from argmap.browsing import hides  # browsing reads Access: imported here, not at the top
 
+    checked(access)
     node = None
     if node_id <= MAX_ID:
         node = Node.objects.live().select_related("author").filter(map=access.map, pk=node_id).first()
@@ -320,6 +330,7 @@ def deleted_node_for(access: Access, node_id: int):
     see it."""
     from argmap.browsing import hides
 
+    checked(access)
     node = None
     if node_id <= MAX_ID:
         node = (Node.objects.deleted().select_related("author", "deleted_by")
@@ -335,6 +346,7 @@ def quote_for(access: Access, quote_id: int):
     that the reader may see."""
     from argmap.browsing import hides
 
+    checked(access)
     quote = None
     if quote_id <= MAX_ID:
         quote = Quote.objects.select_related("node", "source").filter(node__map=access.map, pk=quote_id).first()
@@ -348,6 +360,7 @@ def comment_for(access: Access, comment_id: int):
     """The comment with this id (with its node) on a live node of `access.map` that the reader may see."""
     from argmap.browsing import hides
 
+    checked(access)
     comment = None
     if comment_id <= MAX_ID:
         comment = (Comment.objects.select_related("node")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Quote, Relation, Source
-from argmap.permissions import Access
+from argmap.permissions import Access, checked
 from argmap.tree import Edge, MapGraph
 
 
@@ -44,9 +44,7 @@ class MapExport:
 
         The exporter's `access` decides which pending nodes count as seen and whether names are
         pseudonyms; the command line passes `Access.for_site_operator(map_)`, which sees everything."""
-        if not isinstance(access, Access):
-            raise TypeError("MapExport.load takes the exporter's Access (argmap.permissions), not a map.")
-        map_ = access.map
+        map_ = checked(access).map
         people = ("author", "deleted_by")
         if map_.owner_id is not None:
             map_.owner  # noqa: B018 (read once here, so names never cost a query later)
