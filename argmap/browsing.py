@@ -1,18 +1,23 @@
 """Loading what the browsing pages show, in a fixed number of queries whatever the map's size.
 
-`load_graph` reads the map's shape (two queries); the pages then decide which nodes to show and
-fetch exactly those with `node_cards` (two queries: nodes, then their quotes with sources).
+`load_graph(access)` reads the map's shape as one reader may see it (two queries); the pages then
+decide which nodes to show and fetch exactly those with `node_cards` (two queries: nodes, then
+their quotes with sources). Whatever shows a map's nodes takes the reader's Access
+(argmap.permissions): a bare Map is refused (TypeError), so forgetting it cannot show everything.
 """
 
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from functools import cached_property
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
 from argmap.classroom.models import Review
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation
-from argmap.tree import Edge, MapGraph, Path, Row, parse_path, path_key, walk
+from argmap.permissions import Access, checked
+from argmap.tree import FILTERS, Edge, MapGraph, Path, Row, build_row, parse_path, path_key, walk
 
 
 _graphs: OrderedDict[tuple, MapGraph] = OrderedDict()
@@ -20,14 +25,25 @@ _graphs_lock = threading.Lock()
 GRAPHS_KEPT = 32
 
 
-def load_graph(map_: Map) -> MapGraph:
-    """The map's graph as its reader may see it (`map_.access`, set by map_for_viewer): without
-    others' nodes awaiting approval unless the reader is a teacher. See `load_full_graph`."""
-    graph = load_full_graph(map_)
-    access = getattr(map_, "access", None)
-    if access is not None and not access.sees_pending:
+def load_graph(access: Access) -> MapGraph:
+    """The graph of `access.map` as its reader may see it: without others' nodes awaiting approval
+    unless the reader sees them (teachers, the site's operator). See `_load_full_graph`."""
+    graph = _load_full_graph(checked(access).map)
+    if not access.sees_pending:
         graph = graph.seen_by(reader_id(access))
     return graph
+
+
+def approved_graph(map_: Map) -> MapGraph:
+    """The map's graph without any node that is not approved, nor what hangs only from one: what
+    counts for judging and source coverage, the same for every reader (so it needs no Access)."""
+    return _load_full_graph(map_).seen_by(None)
+
+
+def read_graph(access: Access) -> MapGraph:
+    """As `load_graph`, but read afresh from the database, past the cache (for tests and benchmarks)."""
+    graph = _read_graph(checked(access).map)
+    return graph if access.sees_pending else graph.seen_by(reader_id(access))
 
 
 def reader_id(access) -> int | None:
@@ -35,32 +51,32 @@ def reader_id(access) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def hides(map_: Map, node: Node) -> bool:
-    """True when the reader (`map_.access`) may not see this node of the map, live or deleted:
-    someone else's node awaiting approval (or rejected), or one that hangs only from such a node.
-    Reads nothing on maps without an exercise or for readers who see every node."""
-    access = getattr(map_, "access", None)
-    if not map_.exercise_id or access is None or access.sees_pending:
+def hides(access: Access, node: Node) -> bool:
+    """True when the reader may not see this node of `access.map`, live or deleted: someone else's
+    node awaiting approval (or rejected), or one that hangs only from such a node. Reads nothing on
+    maps without an exercise or for readers who see every node."""
+    map_ = checked(access).map
+    if not map_.exercise_id or access.sees_pending:
         return False
     if node.status != NodeStatus.APPROVED and (node.author_id is None or node.author_id != reader_id(access)):
         return True
-    return node.pk in load_full_graph(map_) and node.pk not in load_graph(map_)
+    return node.pk in _load_full_graph(map_) and node.pk not in load_graph(access)
 
 
-def unseen(map_: Map) -> set[int]:
-    """Ids of the nodes of the map, live or deleted, that the reader (`map_.access`) may not see:
-    others' nodes that are not approved, and the nodes in the trees that hang only from them."""
-    access = getattr(map_, "access", None)
-    if not map_.exercise_id or access is None or access.sees_pending:
+def unseen(access: Access) -> set[int]:
+    """Ids of the nodes of `access.map`, live or deleted, that the reader may not see: others' nodes
+    that are not approved, and the nodes in the trees that hang only from them."""
+    map_ = checked(access).map
+    if not map_.exercise_id or access.sees_pending:
         return set()
-    full, seen = load_full_graph(map_), load_graph(map_)
+    full, seen = _load_full_graph(map_), load_graph(access)
     reader = reader_id(access)
     return (full.nodes - seen.nodes) | {n for n, author in full.hidden.items() if author is None or author != reader}
 
 
-def load_full_graph(map_: Map) -> MapGraph:
-    """The map's whole graph, reused while the map's revision is unchanged (three queries when it
-    changed).
+def _load_full_graph(map_: Map) -> MapGraph:
+    """The map's whole graph, pending nodes included, reused while the map's revision is unchanged
+    (three queries when it changed). Private: readers get it through `load_graph(access)`.
 
     The key holds the revision read with the map row, so every process notices another process's
     change on its next request; a graph is never edited after it is built.
@@ -70,7 +86,7 @@ def load_full_graph(map_: Map) -> MapGraph:
         if key in _graphs:
             _graphs.move_to_end(key)
             return _graphs[key]
-    graph = read_graph(map_)
+    graph = _read_graph(map_)
     with _graphs_lock:
         _graphs[key] = graph
         while len(_graphs) > GRAPHS_KEPT:
@@ -83,7 +99,7 @@ def forget_graphs() -> None:
         _graphs.clear()
 
 
-def read_graph(map_: Map) -> MapGraph:
+def _read_graph(map_: Map) -> MapGraph:
     edges = [Edge(*row) for row in Relation.objects.visible_edges(map_)]
     theses, evidence = [], []
     marked = (
@@ -157,3 +173,50 @@ def open_paths_from(values: Iterable[str], graph: MapGraph) -> set[Path]:
         if path and graph.is_path(path):
             paths.add(path)
     return paths
+
+
+class TreeState:
+    """What the reader asked to see of their graph: a filter, the open branches, perhaps everything
+    expanded, perhaps every child of a long level.
+
+    It writes the query strings of the toggle forms, so expanding works without JavaScript too.
+    """
+
+    def __init__(self, graph: MapGraph, *, filter_name: str = "all", open_values: Iterable[str] = (),
+                 expand_all: bool = False, all_children: bool = False):
+        self.filter = filter_name if filter_name in FILTERS else "all"
+        self.graph = graph.filtered(self.filter)
+        self.open = open_paths_from(open_values, self.graph)
+        self.expand_all = expand_all and self.can_expand_all
+        # "Show all" on a long level asks for every child instead of the first page of them.
+        self.page = None if all_children else settings.ARGMAP_CHILDREN_PAGE
+
+    @classmethod
+    def from_query(cls, query, graph: MapGraph) -> "TreeState":
+        """From a request's GET parameters (`filter`, `open`, `expand=all`, `children=all`)."""
+        return cls(graph, filter_name=query.get("filter") or "all", open_values=query.getlist("open"),
+                   expand_all=query.get("expand") == "all", all_children=query.get("children") == "all")
+
+    @cached_property
+    def total_rows(self) -> int:
+        return sum(1 + self.graph.rows_below(t) for t in self.graph.theses)
+
+    @cached_property
+    def can_expand_all(self) -> bool:
+        return self.total_rows <= settings.ARGMAP_EXPAND_ALL_LIMIT
+
+    def thesis_rows(self):
+        # Theses start open; everything below starts closed.
+        return [self.row((thesis,), default_open=True) for thesis in self.graph.theses]
+
+    def row(self, path: Path, default_open: bool = False):
+        open_paths = self.open | ({path} if default_open else set())
+        return build_row(self.graph, path, open_paths=open_paths, expand_all=self.expand_all, page=self.page)
+
+    def toggled(self, path: Path) -> list[str]:
+        """The `open` values that flip this branch: closing it closes everything beneath too."""
+        if path in self.open or self.expand_all:
+            kept = {p for p in self.open if p[: len(path)] != path}
+        else:
+            kept = self.open | {path}
+        return sorted(path_key(p) for p in kept)

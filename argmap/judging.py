@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from argmap.browsing import load_full_graph
+from argmap.browsing import approved_graph
 from argmap.models import Map, Membership, Quote, Role, Vote
 from argmap.strength import Link, explain, strengths
 from argmap.tree import MapGraph
@@ -141,7 +141,7 @@ def compute(map_: Map, perspective: str, viewer=None, team: str | None = None, u
 
 def judged_graph(map_: Map) -> MapGraph:
     """The map's graph without any node that is not approved, nor what hangs only from one."""
-    return load_full_graph(map_).seen_by(None)
+    return approved_graph(map_)
 
 
 def vote_totals(map_: Map, perspective: str, viewer=None, team: str | None = None, until_voted_by=None):
@@ -232,8 +232,10 @@ def has_votes_of_own(access) -> bool:
     return _signed_in(access.user) and access.role in (Role.CONTRIBUTOR, Role.EDITOR, Role.OWNER)
 
 
-def perspectives(map_: Map, access) -> list[Perspective]:
-    """Everyone's, the teachers', mine (for a reader who votes) and each team's, in that order."""
+def perspectives(access) -> list[Perspective]:
+    """Everyone's, the teachers', mine (for a reader who votes) and each team's, in that order, on
+    `access.map` for its reader."""
+    map_ = access.map
     blind = hidden_until_voted(access)
     teacher_label = "Teachers" if map_.exercise_id else "Owners and editors"
     found = [
@@ -248,8 +250,8 @@ def perspectives(map_: Map, access) -> list[Perspective]:
     return found
 
 
-def thesis_scores(map_: Map, access, theses) -> list[tuple]:
+def thesis_scores(access, theses) -> list[tuple]:
     """The map page's scoreboard: (thesis node, strength from everyone's votes), the strength None
     for a thesis that takes no part (the reader's own, awaiting approval)."""
-    result = map_strengths(map_, EVERYONE, until_voted_by=hidden_until_voted(access))
+    result = map_strengths(access.map, EVERYONE, until_voted_by=hidden_until_voted(access))
     return [(node, result.get(node.pk)) for node in theses]

@@ -25,7 +25,7 @@ from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.http import Http404
 
 from argmap.classroom.models import ClassRole, Enrolment, GroupMember, Pseudonym
-from argmap.models import Map, Membership, Role, Visibility
+from argmap.models import Comment, Map, Membership, Node, Quote, Role, Visibility
 
 RANK = {Role.VIEWER: 1, Role.CONTRIBUTOR: 2, Role.EDITOR: 3, Role.OWNER: 4}
 
@@ -57,6 +57,14 @@ class Access:
     user: object
     role: str | None  # a Role value, or None for no role
     class_role: str | None = None  # a ClassRole value on an exercise's map
+    operator: bool = False  # the site's operator, no person behind it: see `for_site_operator`
+
+    @classmethod
+    def for_site_operator(cls, map_: Map) -> "Access":
+        """Everything on the map, real names and others' pending nodes included, for code that runs
+        with no person behind it (management commands, benchmarks, seeds, tests of the whole
+        graph). Never for a request: views get their Access from `map_and_access`."""
+        return cls(map=map_, user=None, role=Role.OWNER, operator=True)
 
     def _at_least(self, role: str) -> bool:
         return self.role is not None and RANK[self.role] >= RANK[role]
@@ -69,7 +77,7 @@ class Access:
     def is_teacher(self) -> bool:
         """A teacher of the class whose exercise works on this map."""
         return self.exercise is not None and (
-            self.class_role == ClassRole.TEACHER or bool(self.user and self.user.is_superuser)
+            self.operator or self.class_role == ClassRole.TEACHER or bool(self.user and self.user.is_superuser)
         )
 
     @property
@@ -205,6 +213,15 @@ class Access:
         )
 
 
+def checked(access: Access) -> Access:
+    """`access`, or TypeError for anything else (a bare Map above all): what someone sees is never
+    decided without their Access, so forgetting it is an error rather than a view of everything."""
+    if not isinstance(access, Access):
+        raise TypeError(f"Pass the reader's Access (argmap.permissions), not {type(access).__name__}: "
+                        "what a map shows depends on who reads it.")
+    return access
+
+
 def _combined_role(map_: Map, user, member_role: str | None, class_role: str | None, in_group: bool) -> str | None:
     """The strongest of the map's own role and the one the exercise's class gives."""
     if user is None or not user.is_authenticated:
@@ -284,15 +301,74 @@ def map_and_access(request, code: str) -> tuple[Map, Access]:
     access = Access(map=map_, user=user, role=role, class_role=class_role)
     if not access.can_view:
         raise Http404("No such map.")
-    map_.access = access  # what the map's pages read it by (browsing.load_graph shows what it allows)
     return map_, access
 
 
-def map_for_viewer(request, code: str) -> Map:
-    """The map with this code, if the requester may read it; 404 otherwise. `map.access` says more."""
-    map_, access = map_and_access(request, code)
-    map_.access = access
-    return map_
+# Things of a map, looked up by id for one reader: 404 for what is not there for them, as for what
+# does not exist. Someone else's node awaiting approval (and what hangs only from it) is not there
+# for a student (browsing.hides).
+
+MAX_ID = 2**63 - 1  # a larger id would make the query itself fail
+
+
+def node_for(access: Access, node_id: int):
+    """The live node with this id on `access.map`, with its author, if the reader may see it."""
+    from argmap.browsing import hides  # browsing reads Access: imported here, not at the top
+
+    checked(access)
+    node = None
+    if node_id <= MAX_ID:
+        node = Node.objects.live().select_related("author").filter(map=access.map, pk=node_id).first()
+    if node is None or hides(access, node):
+        raise Http404("No such node in this map.")
+    node.map = access.map
+    return node
+
+
+def deleted_node_for(access: Access, node_id: int):
+    """The deleted node with this id on `access.map` (with its author and deleter), if the reader may
+    see it."""
+    from argmap.browsing import hides
+
+    checked(access)
+    node = None
+    if node_id <= MAX_ID:
+        node = (Node.objects.deleted().select_related("author", "deleted_by")
+                .filter(map=access.map, pk=node_id).first())
+    if node is None or hides(access, node):
+        raise Http404("No such node in this map.")
+    node.map = access.map
+    return node
+
+
+def quote_for(access: Access, quote_id: int):
+    """The quote with this id (live or deleted, with its node and source) on a node of `access.map`
+    that the reader may see."""
+    from argmap.browsing import hides
+
+    checked(access)
+    quote = None
+    if quote_id <= MAX_ID:
+        quote = Quote.objects.with_source_details().select_related("node").filter(node__map=access.map, pk=quote_id).first()
+    if quote is None or hides(access, quote.node):
+        raise Http404("No such quote in this map.")
+    quote.node.map = access.map
+    return quote
+
+
+def comment_for(access: Access, comment_id: int):
+    """The comment with this id (with its node) on a live node of `access.map` that the reader may see."""
+    from argmap.browsing import hides
+
+    checked(access)
+    comment = None
+    if comment_id <= MAX_ID:
+        comment = (Comment.objects.select_related("node")
+                   .filter(pk=comment_id, node__map=access.map, node__deleted_at__isnull=True).first())
+    if comment is None or hides(access, comment.node):
+        raise Http404("No such comment in this map.")
+    comment.node.map = access.map
+    return comment
 
 
 def require(allowed: bool, message: str = "You may not do that on this map.") -> None:
@@ -365,6 +441,23 @@ def exercise_and_access(request, exercise_id: int):
     if role is None:
         raise Http404("No such exercise.")
     return exercise, ClassAccess(exercise.school_class, user, role)
+
+
+def exercise_for_teacher(request, exercise_id: int, refusal: str = "Only the class's teachers do that."):
+    """The exercise (with its class), for its class's teachers; 403 with `refusal` for its students,
+    404 for anyone else."""
+    exercise, access = exercise_and_access(request, exercise_id)
+    require(access.is_teacher, refusal)
+    return exercise
+
+
+def exercise_node(exercise, node_id: int):
+    """A live node of one of the exercise's maps, for its teachers (who see every node); 404 otherwise."""
+
+    node = Node.objects.live().filter(pk=node_id, map__exercise=exercise).first() if node_id <= MAX_ID else None
+    if node is None:
+        raise Http404("No such contribution in this exercise.")
+    return node
 
 
 def creditable_usernames(user, usernames: set[str]) -> set[str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db.models.functions import Length, Substr
 
-from argmap.browsing import load_full_graph
+from argmap.browsing import approved_graph
 from argmap.classroom import coverage as paragraphs_of
 from argmap.highlights import merge_ranges
 from argmap.models import ClutterRange, Map, Node, Quote, Source, untitled_name
@@ -214,7 +214,7 @@ def _add_passages(result: SourceReport, uses: list[QuoteUse], clutter: list[Span
 def counted_graph(map_: Map) -> MapGraph:
     """The map's graph without any node awaiting approval or rejected (and what hangs only from
     one): the same for every reader."""
-    return load_full_graph(map_).seen_by(None)
+    return approved_graph(map_)
 
 
 def _theses(graph: MapGraph) -> list[Node]:

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Sum, When
 
 from argmap.browsing import load_graph
 from argmap.models import Map, Relation, Vote
+from argmap.tree import walk
 
 IMPACTS = range(0, 5)
 IMPACT_WORDS = {0: "no impact", 1: "small", 2: "medium", 3: "large", 4: "decisive"}
@@ -38,41 +39,28 @@ def parse_impact(value) -> int:
 def seen_relation(access, relation_id: int) -> Relation | None:
     """The live relation of `access.map` with this id, if the person behind `access` sees both of
     its nodes in the map's trees; None otherwise. One query (the graph is cached per revision)."""
-    map_ = access.map
-    relation = Relation.objects.live().filter(pk=relation_id, map=map_).first()
+    relation = Relation.objects.live().filter(pk=relation_id, map=access.map).first()
     if relation is None:
         return None
-    if getattr(map_, "access", None) is None:
-        map_.access = access  # what load_graph shows the reader by
-    edge = load_graph(map_).edge(relation.parent_id, relation.child_id)
+    edge = load_graph(access).edge(relation.parent_id, relation.child_id)
     return relation if edge is not None and edge.relation_id == relation.pk else None
 
 
-def _check_votable(relation: Relation, user, access) -> None:
-    if relation.is_deleted:
-        raise RelationNotSeen("That relation has been deleted.")
-    if access is None:
-        from argmap.permissions import access_for
+def cast(access, relation: Relation, impact: int) -> Vote:
+    """Record the vote of the person behind `access` (their Access on the relation's map) on
+    `relation`, or change the one they cast before.
 
-        map_ = relation.map
-        access = access_for(map_, user)
-        map_.access = access
-    if access.map.pk != relation.map_id or seen_relation(access, relation.pk) is None:
-        raise RelationNotSeen("There is no such relation in this map.")
-
-
-def cast(relation: Relation, user, impact: int, *, access=None) -> Vote:
-    """Record `user`'s impact vote on `relation`, or change the one they cast before.
-
-    `access` is the voter's Access on the relation's map (looked up when not given). Raises
-    VoteRefused for an impact outside 0..4, RelationNotSeen for a deleted relation or one the voter
-    cannot see. Permission to vote at all is the caller's to check (`Access.can_vote`).
+    Raises VoteRefused for an impact outside 0..4, RelationNotSeen for a deleted relation or one the
+    voter cannot see. Permission to vote at all is the caller's to check (`Access.can_vote`).
     """
     if isinstance(impact, bool) or not isinstance(impact, int) or impact not in IMPACTS:
         raise VoteRefused("Rate the impact with a whole number from 0 (no impact) to 4 (decisive).")
-    _check_votable(relation, user, access)
+    if relation.is_deleted:
+        raise RelationNotSeen("That relation has been deleted.")
+    if access.map.pk != relation.map_id or seen_relation(access, relation.pk) is None:
+        raise RelationNotSeen("There is no such relation in this map.")
     with transaction.atomic():
-        vote, _ = Vote.objects.update_or_create(relation=relation, user=user, defaults={"impact": impact})
+        vote, _ = Vote.objects.update_or_create(relation=relation, user=access.user, defaults={"impact": impact})
     return vote
 
 
@@ -126,6 +114,61 @@ def votes_of(user, map_):
         .select_related("relation__child", "relation__parent")
         .order_by("relation_id")
     )
+
+
+# What a reader sees of the votes: the widget under each relation
+
+
+@dataclass(frozen=True)
+class VoteBox:
+    """What the widget shows for one relation to one reader."""
+
+    relation_id: int
+    summary: Summary
+    revealed: bool  # the others' mean and count may be shown
+    can_vote: bool
+
+    choices = tuple(IMPACT_WORDS.items())
+
+
+def vote_boxes(access, relation_ids) -> dict[int, VoteBox]:
+    """A VoteBox per relation id, in one query at most. Empty when voting is off, and for a relation
+    on which the reader may neither vote nor see anything."""
+    ids = set(relation_ids)
+    if not access.map.voting or not ids:
+        return {}
+    can_vote = bool(access.can_vote)
+    sees_all = access.sees_votes_before_voting()
+    signed_in_user = access.user is not None and access.user.is_authenticated
+    if not sees_all and not signed_in_user:
+        return {}  # someone who never votes would never see anything
+    found = summaries(ids, access.user)
+    boxes = {}
+    for relation_id in ids:
+        summary = found.get(relation_id, NO_VOTES)
+        revealed = sees_all or summary.mine is not None
+        if revealed or can_vote:
+            boxes[relation_id] = VoteBox(relation_id, summary, revealed, can_vote)
+    return boxes
+
+
+def attach_row_votes(rows, graph, access) -> None:
+    """Give every tree row below a thesis its relation's VoteBox as `row.vote` (None if nothing to show)."""
+    shown = [(row, graph.edge(row.path[-2], row.path[-1])) for row in walk(rows) if len(row.path) > 1]
+    boxes = vote_boxes(access, {edge.relation_id for _, edge in shown if edge})
+    for row, edge in shown:
+        row.vote = boxes.get(edge.relation_id) if edge else None
+
+
+def attach_child_votes(children: list[dict], access, own_relation_id: int | None = None) -> VoteBox | None:
+    """The focus view's child cards (dicts with `relation_id`) get their `vote` and `vote_place`;
+    returns the VoteBox of the focused node's own relation to its parent on the path (if any)."""
+    ids = {child["relation_id"] for child in children} | ({own_relation_id} if own_relation_id else set())
+    boxes = vote_boxes(access, ids)
+    for child in children:
+        child["vote"] = boxes.get(child["relation_id"])
+        child["vote_place"] = f"relation-{child['relation_id']}"
+    return boxes.get(own_relation_id)
 
 
 # The switches, on the maps of an exercise at once

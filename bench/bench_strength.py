@@ -26,8 +26,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from argmap import judging  # noqa: E402
-from argmap.browsing import forget_graphs, load_full_graph  # noqa: E402
+from argmap.browsing import forget_graphs, load_graph  # noqa: E402
 from argmap.models import Map, Membership, Relation, Role, SourceRating, Vote  # noqa: E402
+from argmap.permissions import Access  # noqa: E402
 from argmap.strength import strengths  # noqa: E402
 
 VOTERS = 25
@@ -90,7 +91,7 @@ def main():
     voters = add_votes(map_)
     map_ = Map.objects.get(pk=map_.pk)
     votes = Vote.objects.filter(relation__map=map_).count()
-    graph = load_full_graph(map_)
+    graph = load_graph(Access.for_site_operator(map_))
     print(f"\n{len(graph)} nodes, {votes} votes from {VOTERS} voters; database: {connection.vendor}; "
           f"{args.repeat} runs per figure; times in ms (median / p90)\n")
 

@@ -11,6 +11,7 @@ from argmap import evidence
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Node, Source, text_hash
+from argmap.permissions import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, FIRST_TEXT, SECOND_TEXT, awkward_map
 
@@ -18,7 +19,7 @@ STANCE_OF = {Support: "support", Attack: "oppose"}
 
 
 def exported(map_) -> tuple[MapExport, dict]:
-    export = MapExport.load(map_)
+    export = MapExport.load(Access.for_site_operator(map_))
     return export, json.loads(FORMATS["aif"].render(export))
 
 
@@ -113,7 +114,7 @@ def test_ids_are_strings_and_timestamps_are_aifdbs(demo_map):
 
 def test_rendering_runs_no_queries_whatever_the_map_size(demo_map, django_assert_num_queries):
     big = build_map("Big", list(demo_map.sources.all()), Shape(nodes=300), owner=demo_map.owner)
-    export = MapExport.load(big)
+    export = MapExport.load(Access.for_site_operator(big))
     with django_assert_num_queries(0):
         document = json.loads(FORMATS["aif"].render(export))
     assert_read_back_alike(export, document)

@@ -20,7 +20,7 @@ from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, Node, NodeKind, Relation, Visibility
-from argmap.permissions import access_for
+from argmap.permissions import Access, access_for
 from argmap.synthetic import Shape, build_map
 from tests.classwork import contribute, pending
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
@@ -70,8 +70,8 @@ def read_back(tmp_path):
     return read
 
 
-def exported(map_, **options) -> tuple[MapExport, str]:
-    export = MapExport.load(map_, **options)
+def exported(map_, access=None, **options) -> tuple[MapExport, str]:
+    export = MapExport.load(access or Access.for_site_operator(map_), **options)  # the command line's, by default
     return export, FORMATS["argdown"].render(export)
 
 
@@ -230,7 +230,7 @@ def test_the_download_runs_the_same_queries_for_a_small_and_a_large_map(demo_map
 
 
 def test_rendering_runs_no_queries(demo_map, django_assert_num_queries):
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     export.graph, export.theses  # noqa: B018 (loaded before counting, as the views do)
     with django_assert_num_queries(0):
         FORMATS["argdown"].render(export)

@@ -24,6 +24,7 @@ from argmap.models import (
     SourceRating,
     Vote,
 )
+from argmap.permissions import access_for
 
 CLOSED = "This exercise closed at "
 READ_ONLY = "; the map is read-only."
@@ -63,7 +64,7 @@ def site(lesson):
     public = Source.objects.create(text="A public text anyone may attach.", is_public=True)
     relation = Relation.objects.get(child=claim, parent=thesis)
     for user in (student, l.teacher):  # an impact vote each, to change or withdraw
-        votes.cast(relation, user, 1)
+        votes.cast(access_for(relation.map, user), relation, 1)
     return SimpleNamespace(
         lesson=l, map=l.map, student=student, teacher=l.teacher, thesis=thesis, other_thesis=other_thesis,
         third_thesis=third_thesis,

@@ -13,14 +13,14 @@ from argmap import editing
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, MapSource, Node, NodeStatus, Source
-from argmap.permissions import access_for
+from argmap.permissions import Access, access_for
 from argmap.synthetic import Shape, build_map
 from tests.conftest import PASSWORD
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 
 
 def handout(map_, access=None) -> lxml.html.HtmlElement:
-    export = MapExport.load(map_, access=access)
+    export = MapExport.load(access or Access.for_site_operator(map_))
     return lxml.html.fromstring(FORMATS["handout"].render(export))
 
 
@@ -48,7 +48,7 @@ def full_items(page) -> dict[str, str]:
 
 def test_it_prints_the_title_the_motion_and_every_thesis_with_its_claims(demo_map):
     page = handout(demo_map)
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     assert texts(page, "//h1") == [demo_map.title]
     assert texts(page, "//*[.motion]/*[.text]") == [demo_map.question]
     assert texts(page, "//h2/*[.text]") == [t.text for t in export.theses]
@@ -138,7 +138,7 @@ def test_numbers_run_on_across_theses_and_every_see_points_to_a_full_place(demo_
 
 
 def test_a_quote_is_printed_verbatim_with_its_source_author_and_date(demo_map):
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     page = handout(demo_map)
     quote = export.live_quotes()[0]
     source = export.source_by_id[quote.source_id]
@@ -154,7 +154,7 @@ def test_a_quote_is_printed_verbatim_with_its_source_author_and_date(demo_map):
 
 
 def test_it_lists_the_sources_with_their_details(demo_map):
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     page = handout(demo_map)
     entries = [" ".join(e.split()) for e in texts(page, "//*[.sources]//li")]
     assert len(entries) == len(export.sources)
@@ -166,7 +166,7 @@ def test_it_lists_the_sources_with_their_details(demo_map):
 
 def test_it_escapes_every_text_and_links_only_web_addresses(teacher):
     map_ = awkward_map(teacher)
-    html = FORMATS["handout"].render(MapExport.load(map_))
+    html = FORMATS["handout"].render(MapExport.load(Access.for_site_operator(map_)))
     assert "<b>not</b>" not in html and "&lt;b&gt;not&lt;/b&gt;" in html
     assert "<one>" not in html and "&lt;one&gt;" in html
     assert "x=<y>" not in html and 'href="https://example.org/article?id=1&amp;x=&lt;y&gt;"' in html
@@ -206,7 +206,7 @@ def test_a_map_without_theses_says_so(build):
 
 
 def test_rendering_runs_no_queries_of_its_own(demo_map, django_assert_num_queries):
-    export = MapExport.load(Map.objects.select_related("owner").get(pk=demo_map.pk))
+    export = MapExport.load(Access.for_site_operator(Map.objects.select_related("owner").get(pk=demo_map.pk)))
     with django_assert_num_queries(0):
         FORMATS["handout"].render(export)
 

@@ -29,6 +29,7 @@ from argmap.models import (
     Source,
     Visibility,
 )
+from argmap.permissions import Access
 from argmap.synthetic import Shape, build_map
 from argmap.views.imports import import_page
 from tests.exportdata import awkward_map
@@ -99,7 +100,7 @@ def canonical(map_: Map) -> dict:
 
 
 def export_bytes(map_, **kwargs) -> bytes:
-    return argmap_json.render(MapExport.load(map_, **kwargs)).encode("utf-8")
+    return argmap_json.render(MapExport.load(Access.for_site_operator(map_), **kwargs)).encode("utf-8")
 
 
 def row_counts() -> dict[str, int]:

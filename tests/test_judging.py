@@ -118,8 +118,7 @@ def test_it_counts_the_class_teachers_and_each_team_in_an_exercise(lesson):
     # Blue: A unvoted, vs .25; B 4 -> 1, va .5; .5 - .5 * .25 = .375
     assert map_strengths(m, TEAM, team="Blue").get(thesis.pk) == pytest.approx(0.375)
     assert judging.teams_of(m) == ["Blue", "Red"]
-    m.access = access_for(m, s1)
-    shown = judging.perspectives(m, m.access)
+    shown = judging.perspectives(access_for(m, s1))
     assert [p.key for p in shown] == ["everyone", "teacher", "mine", "team:Blue", "team:Red"]
     assert [p.label for p in shown][:3] == ["Everyone", "Teachers", "My votes"]
 

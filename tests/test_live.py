@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from argmap import comments
 from argmap.models import Comment, Node, Visibility
-from argmap.views import live
+from argmap import live
 
 POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 4s"')
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from argmap.models import Comment, Map, Membership, Node, NodeKind, Role, Visibility
-from argmap.permissions import access_for, map_and_access, map_for_viewer, require, role_of
+from argmap.permissions import access_for, map_and_access, require, role_of
 
 ROLES = ["owner", "editor", "contributor", "viewer", "no role", "anonymous"]
 
@@ -148,9 +148,9 @@ def test_it_finds_the_same_role_with_the_map_in_one_query(map_with_people, djang
 def test_it_answers_404_for_a_private_map_without_a_role(map_with_people, who):
     map_, users = map_with_people(Visibility.PRIVATE)
     with pytest.raises(Http404):
-        map_for_viewer(request_by(users[who]), map_.code)
+        map_and_access(request_by(users[who]), map_.code)
     with pytest.raises(Http404):
-        map_for_viewer(request_by(users["owner"]), "no-such-code")
+        map_and_access(request_by(users["owner"]), "no-such-code")
 
 
 def test_it_raises_403_with_the_message_when_not_allowed():

@@ -10,6 +10,7 @@ from argmap.browsing import forget_graphs, read_graph
 from argmap.classroom.models import ClassRole, Decision, Enrolment, Exercise, Review, SchoolClass
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.models import Comment, Map, Node, NodeStatus, Quote
+from argmap.permissions import Access
 from argmap.synthetic import Shape, build_map
 
 MAX_QUERIES = 8  # the reader's: map, sources, graph (2), theses, quote offsets, quotes, clutter ranges
@@ -26,7 +27,7 @@ def populated_map(nodes, sources, width):
     shape = Shape(nodes=nodes, top_branching=width, branching=4, evidence_share=1.0, comment_share=1.0,
                   shared_share=0.2, seed=nodes)
     map_ = build_map(f"Populated {nodes}", sources, shape)
-    graph = read_graph(map_)
+    graph = read_graph(Access.for_site_operator(map_))
     first, second = (Node.objects.get(pk=t) for t in graph.theses)
     for edge in graph.children(first.pk):
         Node.objects.get(pk=edge.child).bear_on(second, "oppose")
@@ -107,7 +108,7 @@ def exercise_map(nodes, sources, width, suffix):
         Enrolment.objects.create(school_class=school_class, user=user, role=role)
     exercise = Exercise.objects.create(school_class=school_class, title="Exercise", moderation=True, anonymity=True)
     ensure_pseudonyms(exercise)
-    graph = read_graph(map_)
+    graph = read_graph(Access.for_site_operator(map_))
     Node.objects.filter(map=map_).update(author=writer)
     Comment.objects.filter(node__map=map_).update(author=writer)
     # The writer's pending claims one level down: their branches are hidden from the reader.

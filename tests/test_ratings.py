@@ -12,6 +12,7 @@ from argmap.exports import argmap_json
 from argmap.exports.loading import MapExport
 from argmap.imports import import_map
 from argmap.models import Change, Map, Source, SourceRating, Visibility
+from argmap.permissions import Access
 from tests.conftest import PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -99,7 +100,7 @@ def test_ratings_belong_to_each_map(build, teacher):
 def test_a_map_with_a_rating_exports_and_imports_back(build, teacher):
     b = build()
     ratings.set_rating(b.map, b.source, 1, "Partisan", True, teacher)
-    data = argmap_json.render(MapExport.load(b.map)).encode()
+    data = argmap_json.render(MapExport.load(Access.for_site_operator(b.map))).encode()
     copy = import_map(data, format="json", user=teacher).map
     assert Change.objects.filter(map=copy, target_type="source", after__rating=1).exists()
 

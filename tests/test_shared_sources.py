@@ -16,6 +16,7 @@ from argmap.exports import argmap_json
 from argmap.exports.loading import MapExport
 from argmap.imports import import_map
 from argmap.models import Map, MapSource, Source, Visibility
+from argmap.permissions import Access
 from tests.conftest import attach
 
 SECRET = ["Test article", "A. Writer", "Secret dossier note", "All rights reserved by the owner"]
@@ -107,7 +108,7 @@ def test_it_lets_the_only_map_with_a_text_correct_it(client, teacher, private):
 
 
 def test_it_keeps_the_details_of_an_import_carrying_the_text_to_the_importing_map(private, outsider, client):
-    data = json.loads(argmap_json.render(MapExport.load(private.map)))
+    data = json.loads(argmap_json.render(MapExport.load(Access.for_site_operator(private.map))))
     for entry in data["sources"]:
         entry.update(title="Imported title", author="", notes="", rights="")
     imported = import_map(json.dumps(data).encode(), format="json", user=outsider).map

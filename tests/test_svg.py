@@ -13,6 +13,7 @@ from argmap import editing
 from argmap.exports import FORMATS, svg
 from argmap.exports.loading import MapExport
 from argmap.models import Map, Node
+from argmap.permissions import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 
@@ -58,7 +59,7 @@ class Picture:
 
 
 def picture(map_, **options) -> Picture:
-    export = MapExport.load(map_)
+    export = MapExport.load(Access.for_site_operator(map_))
     export.options = options
     return Picture(FORMATS["svg"].render(export))
 
@@ -90,7 +91,7 @@ def assert_text_drawn(pic: Picture, export):
 
 
 def test_it_draws_every_thesis_tree_of_the_demo_map_with_boxes_apart(demo_map):
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     pic = picture(demo_map)
     assert pic.root.tag == "{http://www.w3.org/2000/svg}svg"
     assert pic.root.get("viewBox").startswith("0 0 ")
@@ -150,7 +151,7 @@ def test_text_is_large_enough_to_project(demo_map):
 
 
 def test_depth_draws_that_many_levels_and_says_what_was_left_out(demo_map):
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     pic = picture(demo_map, depth=2)
     assert {label.count(".") for label in pic.labels()} == {0, 1}
     assert len(pic.boxes) == 2 + sum(len(export.children_of(t.pk)) for t in export.theses)
@@ -166,7 +167,7 @@ def test_depth_draws_that_many_levels_and_says_what_was_left_out(demo_map):
 
 
 def test_a_chosen_subtree_is_drawn_alone(demo_map):
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     thesis = export.theses[0]
     branch = export.children_of(thesis.pk)[0].child
     pic = picture(demo_map, root=branch)
@@ -180,7 +181,7 @@ def test_a_chosen_subtree_is_drawn_alone(demo_map):
 
 def test_a_root_outside_the_map_is_refused(demo_map, build):
     other = build().thesis("Elsewhere")
-    export = MapExport.load(demo_map)
+    export = MapExport.load(Access.for_site_operator(demo_map))
     export.options = {"root": other.pk}
     with pytest.raises(ValueError):
         svg.render(export)
@@ -188,7 +189,7 @@ def test_a_root_outside_the_map_is_refused(demo_map, build):
 
 def test_a_big_map_is_capped_and_says_how_many_nodes_were_left_out(demo_map):
     big = build_map("Big", list(demo_map.sources.all()), Shape(nodes=900, theses=1), owner=demo_map.owner)
-    export = MapExport.load(big)
+    export = MapExport.load(Access.for_site_operator(big))
     pic = picture(big)
     assert len(pic.boxes) == svg.MAX_BOXES
     drawn = len(set(pic.node_ids()))
@@ -205,7 +206,7 @@ def test_a_big_map_is_capped_and_says_how_many_nodes_were_left_out(demo_map):
 def test_it_escapes_markup_ampersands_and_quotes(teacher):
     map_ = awkward_map(teacher)
     tricky = Node.objects.create(map=map_, kind="thesis", text='He said "<no> & \'yes\'"\x0b</svg><script>x</script>')
-    export = MapExport.load(map_)
+    export = MapExport.load(Access.for_site_operator(map_))
     text = FORMATS["svg"].render(export)
     assert "<script>" not in text and "<b>not</b>" not in text
     pic = Picture(text)
@@ -246,7 +247,7 @@ def test_a_tall_box_over_uneven_replies_stays_clear_of_its_neighbours():
 
 
 def test_rendering_runs_no_queries_of_its_own(demo_map, django_assert_num_queries):
-    export = MapExport.load(Map.objects.select_related("owner").get(pk=demo_map.pk))
+    export = MapExport.load(Access.for_site_operator(Map.objects.select_related("owner").get(pk=demo_map.pk)))
     export.graph  # noqa: B018 (built in memory)
     with django_assert_num_queries(0):
         svg.render(export)
@@ -262,7 +263,7 @@ def test_a_map_without_theses_gives_a_picture_that_says_so(build):
 
 
 def test_it_downloads_a_subtree_to_some_depth(client, demo_map):
-    thesis = MapExport.load(demo_map).theses[1]
+    thesis = MapExport.load(Access.for_site_operator(demo_map)).theses[1]
     response = client.get(f"/maps/{demo_map.code}/export/svg/?root={thesis.pk}&depth=2")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"

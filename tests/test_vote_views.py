@@ -11,6 +11,7 @@ from django.utils import timezone
 from argmap import editing, votes
 from argmap.classroom.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
+from argmap.permissions import access_for
 
 HTMX = {"HX-Request": "true"}
 
@@ -250,7 +251,7 @@ def test_teachers_always_see_the_votes_and_students_after_voting(client, lesson)
     Map.objects.filter(pk=l.map.pk).update(votes_hidden_until_voted=True)
     thesis = l.builder.thesis("Minsk hedges")
     claim, relation = editing.add_claim(thesis, l.students[0], "Stations went quiet", "support")
-    votes.cast(relation, l.students[0], 3)
+    votes.cast(access_for(relation.map, l.students[0]), relation, 3)
     focus = reverse("node-focus", args=[l.map.code, thesis.pk])
     client.force_login(l.co_teacher)
     assert "Impact 3.0 of 4, from 1 vote" in client.get(focus).content.decode()
@@ -334,7 +335,7 @@ def test_after_the_exercise_closes_votes_are_refused_with_the_reason_and_nothing
     l = lesson()
     thesis = l.builder.thesis()
     claim, relation = editing.add_claim(thesis, l.students[0], "Stations went quiet", "support")
-    votes.cast(relation, l.students[0], 2)
+    votes.cast(access_for(relation.map, l.students[0]), relation, 2)
     l.exercise.opens_at = timezone.now() - timedelta(days=2)
     l.exercise.closes_at = timezone.now() - timedelta(minutes=1)
     l.exercise.save()
@@ -359,10 +360,10 @@ def test_my_votes_lists_exactly_my_votes_on_this_map(client, site, build):
     me, other = site.people["contributor"], site.people["editor"]
     elsewhere_map = build(Visibility.PUBLIC)
     elsewhere = Relation.objects.get(child=elsewhere_map.claim("A claim elsewhere", under=elsewhere_map.thesis()))
-    votes.cast(site.relation, me, 3)
-    votes.cast(site.rebuttal_relation, me, 0)
-    votes.cast(site.relation, other, 1)
-    votes.cast(elsewhere, me, 4)
+    votes.cast(access_for(site.relation.map, me), site.relation, 3)
+    votes.cast(access_for(site.rebuttal_relation.map, me), site.rebuttal_relation, 0)
+    votes.cast(access_for(site.relation.map, other), site.relation, 1)
+    votes.cast(access_for(elsewhere.map, me), elsewhere, 4)
     client.force_login(me)
     response = client.get(site.mine())
     assert response.status_code == 200
@@ -378,8 +379,8 @@ def test_my_votes_lists_exactly_my_votes_on_this_map(client, site, build):
 
 def test_my_votes_sets_aside_votes_on_deleted_relations(client, site):
     me = site.people["contributor"]
-    votes.cast(site.relation, me, 3)
-    votes.cast(site.rebuttal_relation, me, 1)
+    votes.cast(access_for(site.relation.map, me), site.relation, 3)
+    votes.cast(access_for(site.rebuttal_relation.map, me), site.rebuttal_relation, 1)
     editing.delete_node(site.rebuttal, site.people["owner"])
     client.force_login(me)
     html = client.get(site.mine()).content.decode()
@@ -389,7 +390,7 @@ def test_my_votes_sets_aside_votes_on_deleted_relations(client, site):
 
 def test_my_votes_shows_the_votes_without_the_form_when_voting_is_off(client, site):
     me = site.people["contributor"]
-    votes.cast(site.relation, me, 3)
+    votes.cast(access_for(site.relation.map, me), site.relation, 3)
     Map.objects.filter(pk=site.map.pk).update(voting=False)
     client.force_login(me)
     html = client.get(site.mine()).content.decode()
@@ -409,12 +410,13 @@ def test_my_votes_page_reads_the_same_few_queries_for_2_or_40_votes(client, site
             assert client.get(site.mine()).status_code == 200
         return len(captured)
 
-    votes.cast(site.relation, me, 3)
-    votes.cast(site.rebuttal_relation, me, 2)
+    votes.cast(access_for(site.relation.map, me), site.relation, 3)
+    votes.cast(access_for(site.rebuttal_relation.map, me), site.rebuttal_relation, 2)
     few = queries()
     for number in range(38):
         claim = site.builder.claim(f"Claim {number}", under=site.thesis)
-        votes.cast(Relation.objects.get(child=claim), me, number % 5)
+        relation = Relation.objects.get(child=claim)
+        votes.cast(access_for(relation.map, me), relation, number % 5)
     assert queries() == few
     with django_assert_max_num_queries(8):
         client.get(site.mine())

@@ -22,8 +22,8 @@ def site(build):
 
 def test_it_records_one_vote_per_person_and_relation_and_a_second_cast_changes_it(site):
     _, relation, _, ann, _ = site
-    votes.cast(relation, ann, 1)
-    votes.cast(relation, ann, 4)
+    votes.cast(access_for(relation.map, ann), relation, 1)
+    votes.cast(access_for(relation.map, ann), relation, 4)
     assert list(Vote.objects.values_list("relation", "user", "impact")) == [(relation.pk, ann.pk, 4)]
 
 
@@ -31,7 +31,7 @@ def test_it_records_one_vote_per_person_and_relation_and_a_second_cast_changes_i
 def test_it_refuses_an_impact_that_is_not_a_whole_number_from_0_to_4(site, impact):
     _, relation, _, ann, _ = site
     with pytest.raises(votes.VoteRefused, match="0 \\(no impact\\) to 4 \\(decisive\\)"):
-        votes.cast(relation, ann, impact)
+        votes.cast(access_for(relation.map, ann), relation, impact)
     assert not Vote.objects.exists()
 
 
@@ -50,10 +50,10 @@ def test_it_refuses_deleted_relations_and_relations_of_deleted_nodes(site):
     b, relation, below, ann, _ = site
     relation.soft_delete()
     with pytest.raises(votes.RelationNotSeen):
-        votes.cast(relation, ann, 2)
+        votes.cast(access_for(relation.map, ann), relation, 2)
     # The rebuttal's own relation is live, but it hangs from nothing any more: no tree shows it.
     with pytest.raises(votes.RelationNotSeen):
-        votes.cast(below, ann, 2)
+        votes.cast(access_for(below.map, ann), below, 2)
     assert not Vote.objects.exists()
 
 
@@ -62,9 +62,8 @@ def test_it_refuses_a_relation_of_another_map_under_this_maps_access(site, build
     other = build(Visibility.PUBLIC)
     elsewhere = other.claim("Elsewhere", under=other.thesis())
     access = access_for(b.map, ann)
-    b.map.access = access
     with pytest.raises(votes.RelationNotSeen):
-        votes.cast(Relation.objects.get(child=elsewhere), ann, 2, access=access)
+        votes.cast(access, Relation.objects.get(child=elsewhere), 2)
     assert votes.seen_relation(access, Relation.objects.get(child=elsewhere).pk) is None
     assert votes.seen_relation(access, relation.pk) == relation
 
@@ -77,16 +76,16 @@ def test_a_student_cannot_vote_on_another_students_claim_awaiting_approval(lesso
     assert claim.status == NodeStatus.PENDING
     relation = Relation.objects.get(child=claim)
     with pytest.raises(votes.RelationNotSeen):
-        votes.cast(relation, reader, 3)
-    votes.cast(relation, writer, 3)  # its author sees it
-    votes.cast(relation, l.teacher, 1)  # and so do the teachers
+        votes.cast(access_for(relation.map, reader), relation, 3)
+    votes.cast(access_for(relation.map, writer), relation, 3)  # its author sees it
+    votes.cast(access_for(relation.map, l.teacher), relation, 1)  # and so do the teachers
     assert Vote.objects.count() == 2
 
 
 def test_withdrawing_removes_only_ones_own_vote(site):
     _, relation, _, ann, ben = site
-    votes.cast(relation, ann, 3)
-    votes.cast(relation, ben, 1)
+    votes.cast(access_for(relation.map, ann), relation, 3)
+    votes.cast(access_for(relation.map, ben), relation, 1)
     assert votes.withdraw(relation, ann) is True
     assert votes.withdraw(relation, ann) is False
     assert list(Vote.objects.values_list("user", flat=True)) == [ben.pk]
@@ -95,8 +94,8 @@ def test_withdrawing_removes_only_ones_own_vote(site):
 def test_every_vote_and_withdrawal_bumps_the_maps_votes_revision(site):
     b, relation, _, ann, _ = site
     start = Map.objects.get(pk=b.map.pk).votes_revision
-    votes.cast(relation, ann, 3)
-    votes.cast(relation, ann, 2)
+    votes.cast(access_for(relation.map, ann), relation, 3)
+    votes.cast(access_for(relation.map, ann), relation, 2)
     votes.withdraw(relation, ann)
     assert Map.objects.get(pk=b.map.pk).votes_revision == start + 3
 
@@ -105,9 +104,9 @@ def test_summaries_give_count_mean_and_my_vote_for_many_relations_in_one_query(
     site, django_assert_num_queries
 ):
     b, relation, below, ann, ben = site
-    votes.cast(relation, ann, 4)
-    votes.cast(relation, ben, 1)
-    votes.cast(below, ben, 2)
+    votes.cast(access_for(relation.map, ann), relation, 4)
+    votes.cast(access_for(relation.map, ben), relation, 1)
+    votes.cast(access_for(below.map, ben), below, 2)
     with django_assert_num_queries(1):
         found = votes.summaries([relation.pk, below.pk], ann)
     assert found[relation.pk] == votes.Summary(count=2, total=5, mine=4)
@@ -119,7 +118,7 @@ def test_a_relation_nobody_voted_on_has_no_summary_and_anonymous_readers_have_no
     from django.contrib.auth.models import AnonymousUser
 
     _, relation, below, ann, _ = site
-    votes.cast(relation, ann, 0)
+    votes.cast(access_for(relation.map, ann), relation, 0)
     found = votes.summaries([relation.pk, below.pk], AnonymousUser())
     assert found == {relation.pk: votes.Summary(count=1, total=0, mine=None)}
     assert votes.NO_VOTES.mean is None and votes.NO_VOTES.count == 0
@@ -130,10 +129,10 @@ def test_votes_of_lists_a_persons_votes_on_one_map(site, build):
     b, relation, below, ann, ben = site
     other = build(Visibility.PUBLIC)
     elsewhere = Relation.objects.get(child=other.claim("Elsewhere", under=other.thesis()))
-    votes.cast(below, ann, 1)
-    votes.cast(relation, ann, 3)
-    votes.cast(relation, ben, 2)
-    votes.cast(elsewhere, ann, 4)
+    votes.cast(access_for(below.map, ann), below, 1)
+    votes.cast(access_for(relation.map, ann), relation, 3)
+    votes.cast(access_for(relation.map, ben), relation, 2)
+    votes.cast(access_for(elsewhere.map, ann), elsewhere, 4)
     assert [(v.relation, v.impact) for v in votes.votes_of(ann, b.map)] == [(relation, 3), (below, 1)]
 
 

@@ -218,7 +218,7 @@ def _selectors(quote, source) -> list[dict]:
 
 def _notice(export) -> str:
     access = export.access
-    if access is None or not export.restricted:
+    if not export.restricted:
         reason = "a reader of the map"
     elif access.user is not None and access.user.is_authenticated:
         reason = f"{export.name(access.user)} (the exporter)"

@@ -1,6 +1,6 @@
 """What an export reads: a map with everything in it, loaded once in a fixed number of queries.
 
-`MapExport.load(map_, access=...)` reads the map's sources, clutter, nodes, relations, quotes,
+`MapExport.load(access)` reads `access.map`'s the map's sources, clutter, nodes, relations, quotes,
 comments, memberships and history, each with the people involved. Two views of it:
 
 - everything (`nodes`, `relations`, ...): deleted and pending things included, for the backup format;
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Quote, Relation, Source
+from argmap.permissions import Access, checked
 from argmap.tree import Edge, MapGraph
 
 
@@ -31,18 +32,19 @@ class MapExport:
     comments: list[Comment]
     memberships: list[Membership]
     changes: list[Change]
+    access: Access = None  # always given by `load`
     anonymized: bool = False
-    access: object = None
     names: dict[int, str] = field(default_factory=dict)  # user id -> pseudonym, when anonymized
     # Per-format choices, e.g. {"root": node id, "depth": 3} for a picture of one subtree.
     options: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, map_: Map, *, access=None, anonymize: bool = False) -> "MapExport":
-        """Everything in the map (nine queries whatever its size).
+    def load(cls, access: Access, *, anonymize: bool = False) -> "MapExport":
+        """Everything in `access.map` (nine queries whatever its size).
 
-        `access` (argmap.permissions.Access) decides which pending nodes count as seen and whether
-        names are pseudonyms; without it the exporter is the map's owner (the command line)."""
+        The exporter's `access` decides which pending nodes count as seen and whether names are
+        pseudonyms; the command line passes `Access.for_site_operator(map_)`, which sees everything."""
+        map_ = checked(access).map
         people = ("author", "deleted_by")
         if map_.owner_id is not None:
             map_.owner  # noqa: B018 (read once here, so names never cost a query later)
@@ -56,9 +58,8 @@ class MapExport:
         )
         memberships = list(Membership.objects.filter(map=map_).select_related("user", "added_by").order_by("id"))
         changes = list(Change.objects.filter(map=map_).select_related("actor").order_by("id"))
-        anonymized = anonymize or bool(access is not None and access.anonymised)
         export = cls(map_, sources, clutter, nodes, relations, quotes, comments, memberships, changes,
-                     anonymized=anonymized, access=access)
+                     access=access, anonymized=anonymize or access.anonymised)
         if anonymize:
             export.names = _pseudonyms(export)
         # else a student of an anonymous exercise: names as the map pages show them (Access.name_of)
@@ -72,7 +73,7 @@ class MapExport:
             return None
         if not self.anonymized:
             return user.get_username()
-        if self.access is not None and not self.names:
+        if not self.names:
             return self.access.name_of(user)
         return self.names.get(user.pk, "someone")
 
@@ -83,8 +84,6 @@ class MapExport:
         """The exporter sees less than everything (no deleted things, no one else's pending nodes,
         no history): an owner or editor who sees real names gets it all; the command line too."""
         access = self.access
-        if access is None:
-            return False
         return access.anonymised or not access.sees_pending or access.role not in ("owner", "editor")
 
     @property
@@ -95,7 +94,7 @@ class MapExport:
     def _seen(self, node: Node) -> bool:
         if node.is_deleted:
             return False
-        if node.status == NodeStatus.APPROVED or self.access is None or self.access.sees_pending:
+        if node.status == NodeStatus.APPROVED or self.access.sees_pending:
             return True
         user = self.access.user
         return user is not None and user.is_authenticated and node.author_id == user.pk

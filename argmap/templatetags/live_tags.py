@@ -1,8 +1,8 @@
-"""`{% live_poller map %}`: the element that keeps a page showing a map up to date (see views/live.py)."""
+"""`{% live_poller map %}`: the element that keeps a page showing a map up to date (see argmap/live.py)."""
 
 from django import template
 
-from argmap.views.live import poller_context
+from argmap.live import poller_context
 
 register = template.Library()
 

@@ -21,6 +21,4 @@ def rating_base(rating) -> str:
 @register.simple_tag
 def rating_form_for(source):
     """The owners' rating form filled with the map's rating of the source (no queries)."""
-    from argmap.views.ratings import form_for
-
-    return form_for(source)
+    return ratings.form_for(source)

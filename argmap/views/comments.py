@@ -12,42 +12,22 @@ comments for them: 404 on its thread and on its comments' URLs, as for a node th
 import re
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from argmap import comments
+from argmap.models import Comment
+from argmap.permissions import comment_for, map_and_access, node_for, require
 from argmap.views import next_path, signed_in_to
-from argmap.browsing import hides
-from argmap.models import Comment, Node
-from argmap.permissions import map_and_access, require
 
 FOCUS_PANEL = "comments"  # the focus view's section; panels in the tree are "<row id>-comments"
 PANEL_ID = re.compile(r"^node(-\d{1,19}){1,60}-comments$")
 
 
 signed_in = signed_in_to("Log in to comment.")
-
-
-def _live_node(map_, node_id: int) -> Node:
-    node = Node.objects.live().filter(map=map_, pk=node_id).first()
-    if node is None or hides(map_, node):
-        raise Http404("No such node in this map.")
-    return node
-
-
-def _comment_of_map(map_, comment_id: int) -> Comment:
-    """A comment on a live node of this map; 404 for anything else."""
-    comment = (
-        Comment.objects.select_related("node")
-        .filter(pk=comment_id, node__map=map_, node__deleted_at__isnull=True)
-        .first()
-    )
-    if comment is None or hides(map_, comment.node):
-        raise Http404("No such comment in this map.")
-    return comment
 
 
 def _panel(value: str | None) -> str:
@@ -107,7 +87,7 @@ def _refused(request, map_, access, node, form, *, action: str, comment=None):
 def thread(request, code: str, node_id: int):
     """A node's threads with their forms: the panel the tree opens under a row."""
     map_, access = map_and_access(request, code)
-    node = _live_node(map_, node_id)
+    node = node_for(access, node_id)
     if not request.htmx:
         return redirect(_focus_url(map_, node))
     return render(request, "maps/_comments.html", thread_context(map_, access, node, _panel(request.GET.get("panel"))))
@@ -118,7 +98,7 @@ def thread(request, code: str, node_id: int):
 def post(request, code: str, node_id: int):
     """A new comment on the node, or a reply (`reply_to`) to one of its comments."""
     map_, access = map_and_access(request, code)
-    node = _live_node(map_, node_id)
+    node = node_for(access, node_id)
     require(access.can_comment, "You may not comment on this map.")
     form = comments.ReplyForm(request.POST)
     form.is_valid()
@@ -142,7 +122,7 @@ def post(request, code: str, node_id: int):
 @signed_in
 def edit(request, code: str, comment_id: int):
     map_, access = map_and_access(request, code)
-    comment = _comment_of_map(map_, comment_id)
+    comment = comment_for(access, comment_id)
     require(access.can_change_comment(comment), "Only its author may edit a comment.")
     require(comment.hidden_at is None, "A moderator hid this comment: it can no longer be edited.")
     form = comments.CommentForm(request.POST)
@@ -160,7 +140,7 @@ def edit(request, code: str, comment_id: int):
 @signed_in
 def delete(request, code: str, comment_id: int):
     map_, access = map_and_access(request, code)
-    comment = _comment_of_map(map_, comment_id)
+    comment = comment_for(access, comment_id)
     require(access.can_change_comment(comment), "Only its author may delete a comment.")
     comments.delete(comment, request.user)
     return _done(request, map_, access, comment.node, comment)
@@ -171,7 +151,7 @@ def delete(request, code: str, comment_id: int):
 def restore(request, code: str, comment_id: int):
     """Undo a delete (the focus view's button, and the history panel's)."""
     map_, access = map_and_access(request, code)
-    comment = _comment_of_map(map_, comment_id)
+    comment = comment_for(access, comment_id)
     require(access.can_change_comment(comment), "Only its author may restore a comment.")
     comments.restore(comment, request.user)
     return _done(request, map_, access, comment.node, comment)
@@ -181,7 +161,7 @@ def restore(request, code: str, comment_id: int):
 @signed_in
 def hide(request, code: str, comment_id: int):
     map_, access = map_and_access(request, code)
-    comment = _comment_of_map(map_, comment_id)
+    comment = comment_for(access, comment_id)
     require(access.can_moderate_comments, "Only owners and editors hide comments.")
     comments.hide(comment, request.user)
     return _done(request, map_, access, comment.node, comment)
@@ -191,7 +171,7 @@ def hide(request, code: str, comment_id: int):
 @signed_in
 def unhide(request, code: str, comment_id: int):
     map_, access = map_and_access(request, code)
-    comment = _comment_of_map(map_, comment_id)
+    comment = comment_for(access, comment_id)
     require(access.can_moderate_comments, "Only owners and editors unhide comments.")
     comments.unhide(comment, request.user)
     return _done(request, map_, access, comment.node, comment)

@@ -6,14 +6,13 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from argmap.classroom.comparison import compare_groups
-from argmap.permissions import exercise_and_access, require
+from argmap.permissions import exercise_for_teacher
 
 
 @login_required
 @require_safe
 def exercise_compare(request, exercise_id: int):
-    exercise, access = exercise_and_access(request, exercise_id)
-    require(access.is_teacher, "Only the class's teachers compare the groups' work.")
+    exercise = exercise_for_teacher(request, exercise_id, "Only the class's teachers compare the groups' work.")
     comparison = compare_groups(exercise) if exercise.groups else None
     return render(request, "exercises/compare.html", {"exercise": exercise, "comparison": comparison})
 

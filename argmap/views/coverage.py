@@ -13,26 +13,26 @@ from django.views.decorators.http import require_safe
 
 from argmap import source_coverage
 from argmap.models import Source
-from argmap.permissions import map_for_viewer
+from argmap.permissions import map_and_access
 from argmap.ratings import with_ratings
 
 
 @require_safe
 def source_page(request, code: str, source_code: str):
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     source = with_ratings(Source.objects.in_map(map_).filter(code=source_code), map_).first()
     if source is None:
         raise Http404("This map has no such source.")
     context = {"map": map_, "source": source, "report": source_coverage.source_report(map_, source),
-               "access": map_.access}
+               "access": access}
     return render(request, "sources/coverage.html", context)
 
 
 @require_safe
 def map_page(request, code: str):
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     theses, reports = source_coverage.map_report(map_)
-    context = {"map": map_, "theses": theses, "reports": reports, "access": map_.access}
+    context = {"map": map_, "theses": theses, "reports": reports, "access": access}
     return render(request, "maps/coverage.html", context)
 
 

@@ -47,8 +47,8 @@ from argmap.classroom.models import (
     StudentResult,
 )
 from argmap.models import Map, Node
-from argmap.permissions import exercise_and_access, require
-from argmap.views.live import CHANGED_EVENT
+from argmap.permissions import exercise_and_access, exercise_for_teacher, exercise_node
+from argmap.live import CHANGED_EVENT
 
 PENDING_SHOWN = 100  # the oldest first; the rest come up as these are decided
 TOKEN_SALT = "argmap.dashboard"
@@ -61,16 +61,11 @@ signed_in = signed_in_to("Log in again to continue.")
 
 def _exercise_for_teacher(request, exercise_id: int) -> Exercise:
     """The exercise, for its class's teachers; 403 for its students, 404 for anyone else."""
-    exercise, access = exercise_and_access(request, exercise_id)
-    require(access.is_teacher, "Only the class's teachers see the dashboard, decisions and grades.")
-    return exercise
+    return exercise_for_teacher(request, exercise_id, "Only the class's teachers see the dashboard, decisions and grades.")
 
 
 def _node_of(exercise: Exercise, node_id: int) -> Node:
-    node = Node.objects.live().filter(pk=node_id, map__exercise=exercise).first()
-    if node is None:
-        raise Http404("No such contribution in this exercise.")
-    return node
+    return exercise_node(exercise, node_id)
 
 
 def _student_of(exercise: Exercise, user_id: int):

@@ -15,24 +15,23 @@ else's approved claim would be seen by everyone at once, and hiding that claim a
 teacher approves it would take it away from its author.
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path as url_path
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from argmap import editing
-from argmap.views import signed_in_to
-from argmap.browsing import hides, load_graph, reader_id, unseen
+from argmap.browsing import load_graph, reader_id
 from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
-from argmap.permissions import Access, map_and_access, require
+from argmap.permissions import deleted_node_for, map_and_access, node_for, quote_for, require
+from argmap.views import signed_in_to
 from argmap.tree import FILTERS, Path, parse_path, path_key
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
@@ -89,12 +88,11 @@ class StanceForm(forms.Form):
 
 # Where things are, and where to go back to
 
-def _shown_node(map_, node_id: int, graph=None) -> Node:
-    """A live node of this map that some thesis reaches; 404 for anything else."""
-    graph = graph if graph is not None else load_graph(map_)
+def _shown_node(access, node_id: int, graph) -> Node:
+    """A live node of the map that some thesis reaches in the reader's graph; 404 for anything else."""
     if node_id not in graph:
         raise Http404("No such node in this map.")
-    return get_object_or_404(Node.objects.live().select_related("author"), map=map_, pk=node_id)
+    return node_for(access, node_id)
 
 
 def _place(request, graph, node: Node) -> Path:
@@ -105,12 +103,12 @@ def _place(request, graph, node: Node) -> Path:
     return graph.path_to(node.pk) or (node.pk,)
 
 
-def _parent_on(request, graph, map_, node: Node) -> Node:
+def _parent_on(request, graph, access, node: Node) -> Node:
     """The parent of the place the form names: relation changes are addressed by their place."""
     path = parse_path(request.POST.get("path") or request.GET.get("path") or "")
     if not path or len(path) < 2 or path[-1] != node.pk or graph.edge(path[-2], node.pk) is None:
         raise Http404("That place is not in this map (any more).")
-    return _shown_node(map_, path[-2], graph)
+    return _shown_node(access, path[-2], graph)
 
 
 def _dom(path: Path) -> str:
@@ -167,10 +165,10 @@ def _back(request, map_, path: Path, focus_node: Node | None = None):
 
 
 def _form(request, template_part: str, context: dict, status: int = 200, slot: str = "closest .edit-slot"):
-    """The form alone for htmx (in its row's slot), else a page with the form on it."""
+    """The form alone for htmx (in its row's slot), else a page with the form on it (the context
+    has the map and the reader's `access`)."""
     back = request.POST.get("back") or request.GET.get("back")
-    context = {**context, "part": template_part, "inline": bool(request.htmx), "back": "focus" if back == "focus" else "",
-               "access": context["map"].access}
+    context = {**context, "part": template_part, "inline": bool(request.htmx), "back": "focus" if back == "focus" else ""}
     if request.htmx:
         response = render(request, f"maps/edit.html#{template_part}", context, status=status)
         if status >= 400:
@@ -201,7 +199,7 @@ def add_thesis(request, code: str):
             _errors_from(form, error)
         else:
             return _back_to_map(request, map_, (node.pk,))
-    context = {"map": map_, "form": form, "title": "Add a thesis", "action": reverse("thesis-add", args=[code])}
+    context = {"map": map_, "access": access, "form": form, "title": "Add a thesis", "action": reverse("thesis-add", args=[code])}
     return _form(request, "thesis", context, status=400 if form.errors else 200)
 
 
@@ -209,8 +207,8 @@ def add_thesis(request, code: str):
 @require_http_methods(GET_OR_POST)
 def reply(request, code: str, node_id: int):
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    parent = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    parent = _shown_node(access, node_id, graph)
     require(access.can_contribute, "Only contributors, editors and owners add to this map.")
     path = _place(request, graph, parent)
     stance = request.GET.get("stance") if request.GET.get("stance") in Stance.values else Stance.SUPPORT
@@ -224,7 +222,7 @@ def reply(request, code: str, node_id: int):
         else:
             return _back(request, map_, path + (node.pk,), focus_node=parent)
     title = "Support" if (form["stance"].value() or stance) == Stance.SUPPORT else "Oppose"
-    context = {"map": map_, "node": parent, "path": path, "form": form, "title": f"{title} “{parent.text}”",
+    context = {"map": map_, "access": access, "node": parent, "path": path, "form": form, "title": f"{title} “{parent.text}”",
                "action": reverse("node-reply", args=[code, node_id])}
     return _form(request, "reply", context, status=400 if form.errors else 200)
 
@@ -235,8 +233,8 @@ def reply(request, code: str, node_id: int):
 @require_http_methods(GET_OR_POST)
 def edit(request, code: str, node_id: int):
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    node = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    node = _shown_node(access, node_id, graph)
     require(access.can_change(node), "You may edit only what you wrote on this map.")
     path = _place(request, graph, node)
     form = EditForm(_posted(request), initial={"text": node.text, "version": node.version},
@@ -255,7 +253,7 @@ def edit(request, code: str, node_id: int):
             _errors_from(form, error)
         else:
             return _back(request, map_, path, focus_node=node)
-    context = {"map": map_, "node": node, "path": path, "form": form, "conflict": conflict,
+    context = {"map": map_, "access": access, "node": node, "path": path, "form": form, "conflict": conflict,
                "title": "Edit “" + node.text + "”", "action": reverse("node-edit", args=[code, node_id])}
     status = 409 if conflict else 400 if form.errors else 200
     return _form(request, "edit", context, status=status)
@@ -268,12 +266,12 @@ def edit(request, code: str, node_id: int):
 def attach(request, code: str, node_id: int):
     """Place the node under one more parent, picked with the node picker."""
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    node = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    node = _shown_node(access, node_id, graph)
     require(access.can_contribute, "Only contributors, editors and owners change this map.")
     require(not access.moderated or access.can_change(node),
             "While your work is moderated you may place only your own claims elsewhere: reply to this one instead.")
-    return _place_form(request, map_, graph, node, "parent")
+    return _place_form(request, access, graph, node, "parent")
 
 
 @signed_in
@@ -281,23 +279,23 @@ def attach(request, code: str, node_id: int):
 def move(request, code: str, node_id: int):
     """Move the node from the place it was shown at (`path`) to another parent."""
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    node = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    node = _shown_node(access, node_id, graph)
     require(access.can_change(node), "You may move only what you wrote on this map.")
-    return _place_form(request, map_, graph, node, "new_parent")
+    return _place_form(request, access, graph, node, "new_parent")
 
 
-def _place_form(request, map_, graph, node: Node, field_name: str):
-    access = map_.access
+def _place_form(request, access, graph, node: Node, field_name: str):
+    map_ = access.map
     moving = field_name == "new_parent"
-    old_parent = _parent_on(request, graph, map_, node) if moving else None
+    old_parent = _parent_on(request, graph, access, node) if moving else None
     path = _place(request, graph, node)
     edge = graph.edge(old_parent.pk, node.pk) if moving else None
     initial = {"stance": edge.stance if edge else Stance.SUPPORT}
     form = PlaceForm(_posted(request), initial=initial, field_name=field_name,
                      auto_id=f"{'move' if moving else 'attach'}-{_dom(path)}-%s")
     if request.method == "POST" and form.is_valid():
-        new_parent = _shown_node(map_, form.cleaned_data[field_name], graph)
+        new_parent = _shown_node(access, form.cleaned_data[field_name], graph)
         stance = form.cleaned_data["stance"]
         try:
             if moving:
@@ -311,7 +309,8 @@ def _place_form(request, map_, graph, node: Node, field_name: str):
                          focus_node=node)
     name = "node-move" if moving else "node-attach"
     context = {
-        "map": map_, "node": node, "path": path, "form": form, "field_name": field_name, "old_parent": old_parent,
+        "map": map_, "access": access, "node": node, "path": path, "form": form, "field_name": field_name,
+        "old_parent": old_parent,
         "title": ("Move “" if moving else "Also place “") + node.text + "”",
         "action": reverse(name, args=[map_.code, node.pk]),
         **_picker(request, map_, graph, node, field_name),
@@ -342,14 +341,14 @@ def _picker(request, map_, graph, node: Node, field_name: str) -> dict:
 def detach(request, code: str, node_id: int):
     """Take the node out from under the parent of the place it was shown at."""
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    node = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    node = _shown_node(access, node_id, graph)
     require(access.can_change(node), "You may change only what you wrote on this map.")
-    parent = _parent_on(request, graph, map_, node)
+    parent = _parent_on(request, graph, access, node)
     try:
         editing.detach(node, parent, request.user, moderated=access.moderated)
     except ValidationError as error:
-        return _refused(request, map_, node, error)
+        return _refused(request, access, node, error)
     # Back to the node at one of its other places.
     other = next((e.parent for e in graph.parents(node.pk) if e.parent != parent.pk), None)
     path = (graph.path_to(other) + (node.pk,)) if other and graph.path_to(other) else (parent.pk,)
@@ -360,25 +359,25 @@ def detach(request, code: str, node_id: int):
 @require_POST
 def change_stance(request, code: str, node_id: int):
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    node = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    node = _shown_node(access, node_id, graph)
     require(access.can_change(node), "You may change only what you wrote on this map.")
-    parent = _parent_on(request, graph, map_, node)
+    parent = _parent_on(request, graph, access, node)
     form = StanceForm(request.POST)
     if not form.is_valid():
-        return _refused(request, map_, node, ValidationError(form.errors["stance"][0]))
+        return _refused(request, access, node, ValidationError(form.errors["stance"][0]))
     try:
         editing.change_stance(node, parent, form.cleaned_data["stance"], request.user, moderated=access.moderated)
     except ValidationError as error:  # changed by someone else meanwhile
-        return _refused(request, map_, node, error)
+        return _refused(request, access, node, error)
     return _back(request, map_, _place(request, graph, node), focus_node=node)
 
 
-def _refused(request, map_, node: Node, error: ValidationError, status: int = 400):
+def _refused(request, access, node: Node, error: ValidationError, status: int = 400):
     """A one-button action that could not be done: say why, with a way back."""
-    graph = load_graph(map_)
+    graph = load_graph(access)
     path = _place(request, graph, node) if node.pk in graph else None
-    context = {"map": map_, "node": node, "path": path, "problems": error.messages, "title": "That could not be done"}
+    context = {"map": access.map, "access": access, "node": node, "path": path, "problems": error.messages, "title": "That could not be done"}
     # A one-button action sits in the row's menu, not in its slot: name the slot.
     return _form(request, "refused", context, status=status, slot=f"#node-{_dom(path)}-slot" if path else "this")
 
@@ -390,51 +389,39 @@ def _refused(request, map_, node: Node, error: ValidationError, status: int = 40
 def delete(request, code: str, node_id: int):
     """GET: what would go (the node and whatever only it keeps in the map); POST: delete."""
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
-    node = _shown_node(map_, node_id, graph)
+    graph = load_graph(access)
+    node = _shown_node(access, node_id, graph)
     require(access.can_change(node), "You may delete only what you wrote on this map.")
     path = _place(request, graph, node)
     if request.method == "POST":
         try:
             editing.delete_node(node, request.user, may_change=access.can_change)
         except ValidationError as error:  # deleted by someone else meanwhile
-            return _refused(request, map_, node, error)
+            return _refused(request, access, node, error)
         if request.POST.get("back") == "focus" and len(path) > 1:
-            return _back(request, map_, path[:-1], focus_node=Node.objects.get(pk=path[-2]))
+            return _back(request, map_, path[:-1], focus_node=node_for(access, path[-2]))
         return _back_to_map(request, map_, path[:-1], deleted=path)
     cascade = list(Node.objects.filter(pk__in=editing.cascade_of(node)).select_related("author"))
     blocked = [n for n in cascade if not access.can_change(n)]
     # Others' nodes awaiting approval go too, but this person may not read them: counted, not listed.
     unseen_below = sum(1 for n in cascade if n.pk not in graph)
-    context = {"map": map_, "node": node, "path": path, "cascade": [n for n in cascade if n.pk in graph],
+    context = {"map": map_, "access": access, "node": node, "path": path,
+               "cascade": [n for n in cascade if n.pk in graph],
                "unseen_below": unseen_below, "going": len(cascade), "blocked": blocked,
                "title": "Delete “" + node.text + "”", "action": reverse("node-delete", args=[code, node_id])}
     return _form(request, "delete", context)
-
-
-# Ids beyond the database's integer range would make the query itself fail.
-MAX_ID = 2**63 - 1
-
-
-def _deleted_node(map_, node_id: int) -> Node:
-    if node_id > MAX_ID:
-        raise Http404("No such node in this map.")
-    node = get_object_or_404(Node.objects.deleted().select_related("author", "deleted_by"), map=map_, pk=node_id)
-    if hides(map_, node):
-        raise Http404("No such node in this map.")
-    return node
 
 
 @signed_in
 @require_POST
 def restore(request, code: str, node_id: int):
     map_, access = map_and_access(request, code)
-    node = _deleted_node(map_, node_id)
+    node = deleted_node_for(access, node_id)
     require(access.can_change(node), "You may restore only what you wrote on this map.")
     try:
         editing.restore_node(node, request.user, may_change=access.can_change)
     except ValidationError as error:
-        return _refused(request, map_, node, error)
+        return _refused(request, access, node, error)
     if request.POST.get("back") == "deleted":
         return redirect("map-deleted", map_.code)
     path = parse_path(request.POST.get("path", ""))
@@ -444,43 +431,35 @@ def restore(request, code: str, node_id: int):
     return redirect(reverse("node-focus", args=[map_.code, node.pk]) + "#history")
 
 
-def _quote_of(map_, quote_id: int) -> Quote:
-    if quote_id > MAX_ID:
-        raise Http404("No such quote in this map.")
-    quote = get_object_or_404(Quote.objects.with_source_details().select_related("node"), node__map=map_, pk=quote_id)
-    if hides(map_, quote.node):
-        raise Http404("No such quote in this map.")
-    return quote
-
-
 @signed_in
 @require_POST
 def delete_quote(request, code: str, quote_id: int):
     map_, access = map_and_access(request, code)
-    quote = _quote_of(map_, quote_id)
+    quote = quote_for(access, quote_id)
     require(access.can_change(quote), "You may delete only the quotes you added to this map.")
     try:
         editing.delete_quote(quote, request.user, moderated=access.moderated)
     except ValidationError as error:
-        return _refused(request, map_, quote.node, error)
-    return _after_quote(request, map_, quote)
+        return _refused(request, access, quote.node, error)
+    return _after_quote(request, access, quote)
 
 
 @signed_in
 @require_POST
 def restore_quote(request, code: str, quote_id: int):
     map_, access = map_and_access(request, code)
-    quote = _quote_of(map_, quote_id)
+    quote = quote_for(access, quote_id)
     require(access.can_change(quote), "You may restore only the quotes you added to this map.")
     try:
         editing.restore_quote(quote, request.user, moderated=access.moderated)
     except ValidationError as error:
-        return _refused(request, map_, quote.node, error)
-    return _after_quote(request, map_, quote)
+        return _refused(request, access, quote.node, error)
+    return _after_quote(request, access, quote)
 
 
-def _after_quote(request, map_, quote: Quote):
-    graph = load_graph(map_)
+def _after_quote(request, access, quote: Quote):
+    map_ = access.map
+    graph = load_graph(access)
     if request.POST.get("back") == "focus" or quote.node_id not in graph:
         return redirect(reverse("node-focus", args=[map_.code, quote.node_id]) + "#history")
     return _back_to_map(request, map_, _place(request, graph, quote.node))
@@ -509,99 +488,6 @@ def deleted(request, code: str):
         else:
             listed.append(entries[n.pk])
     return render(request, "maps/deleted.html", {"map": map_, "entries": listed, "access": access})
-
-
-# The focus view's parts (called from argmap.views.maps.node_focus)
-
-def deleted_node_focus(request, map_, node_id: int):
-    """A deleted node's page, for the people who may restore it; 404 for everyone else."""
-    access = map_.access
-    if node_id > MAX_ID:
-        raise Http404("No such node in this map.")
-    node = Node.objects.filter(map=map_, pk=node_id).select_related("author", "deleted_by").first()
-    if node is None or not node.is_deleted or not access.can_change(node) or hides(map_, node):
-        raise Http404("No such node in this map.")
-    went_with = editing.deleted_with(node)
-    may_restore = access.can_change(went_with or node)  # restoring it restores what it went with
-    history = history_entries(node, access)
-    for entry in history:
-        if entry.restore == "node" and not may_restore:
-            entry.restore = None
-    context = {"map": map_, "node": node, "went_with": went_with, "may_restore": may_restore, "access": access,
-               "history": history, "went_with_seen": went_with is not None and not hides(map_, went_with)}
-    return render(request, "maps/deleted_node.html", context)
-
-
-@dataclass
-class HistoryEntry:
-    change: Change
-    what: str
-    before_text: str | None = None
-    after_text: str | None = None
-    restore: str | None = None  # "node", "quote" or "comment": which restore button it gets
-
-
-def history_entries(node: Node, access: Access) -> list[HistoryEntry]:
-    """The node's history, newest first, each change said in words, with restore buttons on the
-    deletions the viewer may undo (one query, two where deleted quotes need their authors)."""
-    changes = _without_unseen_places(editing.history_of(node), access)
-    entries, seen = [], set()
-    for change in changes:
-        entry = HistoryEntry(change, editing.describe(change, node))
-        if change.target_type == "node" and change.action == Action.EDIT:
-            before, after = (change.before or {}).get("text"), (change.after or {}).get("text")
-            if before != after:  # not a teacher's decision, which leaves the text as it was
-                entry.before_text, entry.after_text = before, after
-        latest = (change.target_type, change.target_id) not in seen
-        seen.add((change.target_type, change.target_id))
-        if latest and change.action == Action.DELETE:
-            entry.restore = change.target_type
-        entries.append(entry)
-    _allow_restores(entries, node, access)
-    return entries
-
-
-def _mentioned_nodes(change: Change) -> set[int]:
-    """The other nodes a change names in words: the parents of the places it made or unmade."""
-    if change.target_type not in ("node", "relation"):
-        return set()
-    values = ((change.before or {}).get("parent"), (change.after or {}).get("parent"))
-    return {value for value in values if isinstance(value, int)}
-
-
-def _without_unseen_places(changes: list[Change], access: Access) -> list[Change]:
-    """Leave out the changes that name a node this reader may not see (a place under someone
-    else's node awaiting approval): its text would otherwise show in the history."""
-    map_ = access.map
-    if not map_.exercise_id or access.sees_pending:
-        return changes
-    mentioned = set().union(*(_mentioned_nodes(c) for c in changes)) if changes else set()
-    if not mentioned:
-        return changes
-    hidden = unseen(map_) & mentioned
-    return [c for c in changes if not (_mentioned_nodes(c) & hidden)]
-
-
-def _allow_restores(entries: list[HistoryEntry], node: Node, access: Access) -> None:
-    quote_ids = [e.change.target_id for e in entries if e.restore == "quote"]
-    restorable_quotes = set()
-    if quote_ids and access.can_contribute:
-        quotes = Quote.objects.deleted().filter(pk__in=quote_ids, node=node)
-        restorable_quotes = {q.pk for q in quotes if access.can_change(q)}
-    user_id = getattr(access.user, "pk", None)
-    for entry in entries:
-        change = entry.change
-        if entry.restore == "node":
-            allowed = node.is_deleted and change.target_id == node.pk and access.can_change(node)
-        elif entry.restore == "quote":
-            allowed = change.target_id in restorable_quotes
-        elif entry.restore == "comment":
-            # Only a comment's author deletes it, and only they may restore it (argmap.comments).
-            allowed = access.can_comment and change.actor_id is not None and change.actor_id == user_id
-        else:
-            allowed = False
-        if not allowed:
-            entry.restore = None
 
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -19,11 +19,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from argmap import anchoring
 from argmap import evidence as domain
-from argmap.views import signed_in_to
-from argmap.browsing import hides, load_graph, tree_url
+from argmap.browsing import load_graph, tree_url
 from argmap.evidence import CLAIM_MAX_LENGTH, QUOTE_MAX_LENGTH
 from argmap.models import Node, Source, Stance
-from argmap.permissions import map_and_access, require
+from argmap.permissions import map_and_access, node_for, require
+from argmap.views import signed_in_to
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
 SEARCH_RESULTS = 12
@@ -124,7 +124,7 @@ def _node_choices(map_, graph, query: str, chosen: int | None) -> list[Node]:
 
 def _render_form(request, map_, source, access, form, status=200, form_open=False):
     """The evidence form: the reader's panel for htmx, a page of its own otherwise."""
-    graph = load_graph(map_)
+    graph = load_graph(access)
     query = (request.POST.get("q") or request.GET.get("q") or "")[:200]
     chosen = form["parent"].value()
     chosen = int(chosen) if str(chosen or "").isdigit() and len(str(chosen)) < 12 else None
@@ -196,11 +196,11 @@ def add_evidence(request, code: str, source_code: str):
     form = EvidenceForm(request.POST)
     if not form.is_valid():
         return _render_form(request, map_, source, access, form, status=400)
-    graph = load_graph(map_)
-    parent = Node.objects.in_map(map_).live().filter(pk=form.cleaned_data["parent"]).first()
-    if parent is None or parent.pk not in graph:
+    graph = load_graph(access)
+    if form.cleaned_data["parent"] not in graph:  # live, and seen by this reader, in some tree
         form.add_error("parent", "Choose the node your evidence bears on from this map.")
         return _render_form(request, map_, source, access, form, status=400)
+    parent = node_for(access, form.cleaned_data["parent"])
     action = reverse("evidence-add", args=[map_.code, source.code])
     try:
         added = domain.add_evidence(map_, request.user, source, parent, form.cleaned_data["stance"],
@@ -220,9 +220,7 @@ def add_evidence(request, code: str, source_code: str):
 def add_quote(request, code: str, node_id: int):
     """Another quote for an existing claim: paste the passage and choose its source."""
     map_, access = map_and_access(request, code)
-    node = get_object_or_404(Node.objects.in_map(map_).live().select_related("map"), pk=node_id)
-    if hides(map_, node):
-        raise Http404("No such node in this map.")
+    node = node_for(access, node_id)
     require(access.can_change(node), "Only the node's author, the map's editors and its owners add quotes to it.")
     sources = list(Source.objects.in_map(map_).order_by("mapsource__id"))
     data = request.POST if request.method == "POST" else None

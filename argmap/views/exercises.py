@@ -39,7 +39,7 @@ from argmap.classroom.models import ClassRole, Enrolment, Exercise, ExerciseGrou
 from argmap.classroom.models import SideAssignment
 from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline, snapshot_of
 from argmap.models import Map, Node
-from argmap.permissions import class_and_access, exercise_and_access, map_and_access, require
+from argmap.permissions import class_and_access, exercise_and_access, exercise_for_teacher, map_and_access, require
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
 TEACHERS_ONLY = "Only the class's teachers set up and change its exercises."
@@ -185,9 +185,7 @@ class NewExerciseForm(ExerciseForm):
 
 
 def _for_teacher(request, exercise_id: int) -> Exercise:
-    exercise, access = exercise_and_access(request, exercise_id)
-    require(access.is_teacher, TEACHERS_ONLY)
-    return exercise
+    return exercise_for_teacher(request, exercise_id, TEACHERS_ONLY)
 
 
 def _refuse_if_closed(exercise: Exercise) -> None:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
-from argmap.permissions import map_for_viewer
+from argmap.permissions import map_and_access
 
 
 class PictureOptions(forms.Form):
@@ -20,18 +20,18 @@ class PictureOptions(forms.Form):
 
 @require_safe
 def export_page(request, code: str):
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     return render(request, "maps/export.html", {
         "map": map_,
-        "access": map_.access,
+        "access": access,
         "formats": FORMATS.values(),
-        "theses": MapExport.load(map_, access=map_.access).theses,
+        "theses": MapExport.load(access).theses,
     })
 
 
 @require_safe
 def download(request, code: str, format_name: str):
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     export_format = FORMATS.get(format_name)
     if export_format is None:
         return HttpResponse(f"There is no export format “{format_name}”.", status=404, content_type="text/plain")
@@ -39,7 +39,7 @@ def download(request, code: str, format_name: str):
     if not options.is_valid():
         return HttpResponse("The picture's subtree and depth must be whole numbers (depth 1 to 50).",
                             status=400, content_type="text/plain")
-    export = MapExport.load(map_, access=map_.access, anonymize=request.GET.get("anonymize") == "1")
+    export = MapExport.load(access, anonymize=request.GET.get("anonymize") == "1")
     export.options = {k: v for k, v in options.cleaned_data.items() if v is not None}
     if "root" in export.options and export.options["root"] not in export.graph:
         return HttpResponse("That node is not in this map (or you may not see it).", status=404,

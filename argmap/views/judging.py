@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from argmap import judging
 from argmap.browsing import node_cards
 from argmap.models import Node
-from argmap.permissions import map_for_viewer
+from argmap.permissions import map_and_access
 from argmap.strength import ChildEffect
 
 
@@ -40,14 +40,14 @@ class ThesisJudgement:
 
 @require_safe
 def map_judge(request, code: str):
-    map_ = map_for_viewer(request, code)
-    perspectives = judging.perspectives(map_, map_.access)
+    map_, access = map_and_access(request, code)
+    perspectives = judging.perspectives(access)
     chosen = next((p for p in perspectives if p.key == request.GET.get("by")), perspectives[0])
     result = chosen.strengths
     explanations = {thesis: result.why(thesis) for thesis in result.theses}
     cards = node_cards({*result.theses, *(c.child for why in explanations.values() for c in why.children)})
     theses = [_judgement(cards, perspectives, result, explanations[t]) for t in result.theses]
-    context = {"map": map_, "access": map_.access, "perspectives": perspectives, "chosen": chosen, "theses": theses}
+    context = {"map": map_, "access": access, "perspectives": perspectives, "chosen": chosen, "theses": theses}
     return render(request, "judging/judge.html", context)
 
 

@@ -1,26 +1,25 @@
 """Browsing maps: the list, a map's trees (whole page or one branch for htmx), a node's focus view.
 
-On an exercise's map every page shows what `map.access` allows: the graph without other people's
-nodes awaiting approval (browsing.load_graph), and people's names as the reader may see them
-(`name_for`, pseudonyms under anonymity).
+On an exercise's map every page shows what the reader's `access` allows: the graph without other
+people's nodes awaiting approval (browsing.load_graph), and people's names as the reader may see
+them (`name_for`, pseudonyms under anonymity).
 """
 
-from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
-from argmap.browsing import attach_nodes, load_graph, node_cards, note_reviews, open_paths_from, place_path
+from argmap import editing
+from argmap.browsing import TreeState, attach_nodes, hides, load_graph, node_cards, note_reviews, place_path
 from argmap.comments import discussion
+from argmap.editing import history_entries
 from argmap.judging import thesis_scores
 from argmap.models import Comment, Map, Membership, Node, Source
-from argmap.permissions import map_for_viewer
+from argmap.permissions import deleted_node_for, map_and_access
 from argmap.ratings import with_ratings
-from argmap.tree import FILTERS, OPPOSE, SUPPORT, MapGraph, Path, build_row, parse_path, path_key
-from argmap.views.editing import deleted_node_focus, history_entries
-from argmap.views.votes import attach_child_votes, attach_row_votes
+from argmap.tree import OPPOSE, SUPPORT, parse_path
+from argmap.votes import attach_child_votes, attach_row_votes
 
 
 @require_safe
@@ -36,67 +35,17 @@ def map_list(request):
     return render(request, "maps/list.html", {"maps": maps, "your_maps": your_maps})
 
 
-def _tree_filter(request) -> str:
-    value = request.GET.get("filter") or "all"
-    return value if value in FILTERS else "all"
-
-
-class TreeState:
-    """What the reader asked to see: a filter, the open branches, perhaps everything expanded.
-
-    It writes the query strings of the toggle forms, so expanding works without JavaScript too.
-    """
-
-    def __init__(self, request, full_graph: MapGraph):
-        self.filter = _tree_filter(request)
-        self.graph = full_graph.filtered(self.filter)
-        self.open = open_paths_from(request.GET.getlist("open"), self.graph)
-        self.expand_all = request.GET.get("expand") == "all" and self.can_expand_all
-        # "Show all" on a long level asks for every child instead of the first page of them.
-        self.page = None if request.GET.get("children") == "all" else settings.ARGMAP_CHILDREN_PAGE
-
-    @cached_property
-    def total_rows(self) -> int:
-        return sum(1 + self.graph.rows_below(t) for t in self.graph.theses)
-
-    @cached_property
-    def can_expand_all(self) -> bool:
-        return self.total_rows <= settings.ARGMAP_EXPAND_ALL_LIMIT
-
-    def thesis_rows(self):
-        # Theses start open; everything below starts closed.
-        return [self.row((thesis,), default_open=True) for thesis in self.graph.theses]
-
-    def row(self, path: Path, default_open: bool = False):
-        open_paths = self.open | ({path} if default_open else set())
-        return build_row(
-            self.graph,
-            path,
-            open_paths=open_paths,
-            expand_all=self.expand_all,
-            page=self.page,
-        )
-
-    def toggled(self, path: Path) -> list[str]:
-        """The `open` values that flip this branch: closing it closes everything beneath too."""
-        if path in self.open or self.expand_all:
-            kept = {p for p in self.open if p[: len(path)] != path}
-        else:
-            kept = self.open | {path}
-        return sorted(path_key(p) for p in kept)
-
-
 @require_safe
 def map_detail(request, code: str, slug: str | None = None):
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     if slug != map_.slug and not request.htmx:
         url = map_.get_absolute_url()
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
-    graph = load_graph(map_)
-    state = TreeState(request, graph)
+    graph = load_graph(access)
+    state = TreeState.from_query(request.GET, graph)
     rows = state.thesis_rows()
     note_reviews(attach_nodes(rows, state.graph).values())
-    attach_row_votes(rows, state.graph, map_.access)
+    attach_row_votes(rows, state.graph, access)
     context = {
         "map": map_,
         "rows": rows,
@@ -105,8 +54,8 @@ def map_detail(request, code: str, slug: str | None = None):
                     ("evidence", "Evidence only")],
         "sources": with_ratings(Source.objects.in_map(map_).order_by("mapsource__id"), map_),  # ratings in the same query
         "node_count": len(graph),
-        "access": map_.access,
-        "scores": thesis_scores(map_, map_.access, [row.node for row in rows]),
+        "access": access,
+        "scores": thesis_scores(access, [row.node for row in rows]),
     }
     if request.htmx and request.htmx.target == "trees":
         return render(request, "maps/detail.html#trees", context)
@@ -119,29 +68,29 @@ def branch(request, code: str):
 
     Without htmx the same request shows the whole map page with that branch open.
     """
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     path = parse_path(request.GET.get("path", ""))
     if path is None:
         return HttpResponseBadRequest("Which branch? The path should look like 12.34.56.")
     if not request.htmx:
         return redirect(f"{map_.get_absolute_url()}?{request.GET.urlencode()}#node-{'-'.join(map(str, path))}")
-    graph = load_graph(map_)
-    state = TreeState(request, graph)
+    graph = load_graph(access)
+    state = TreeState.from_query(request.GET, graph)
     if not state.graph.is_path(path):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
     note_reviews(attach_nodes([row], state.graph).values())
-    attach_row_votes([row], state.graph, map_.access)
-    return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state, "access": map_.access})
+    attach_row_votes([row], state.graph, access)
+    return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state, "access": access})
 
 
 @require_safe
 def node_focus(request, code: str, node_id: int):
-    map_ = map_for_viewer(request, code)
-    graph = load_graph(map_)
+    map_, access = map_and_access(request, code)
+    graph = load_graph(access)
     if node_id not in graph:
         # A deleted node still has a page for those who may restore it (404 for everyone else).
-        return deleted_node_focus(request, map_, node_id)
+        return _deleted_node_focus(request, access, node_id)
     path = parse_path(request.GET.get("path", ""))
     if not (path and path[-1] == node_id and graph.is_path(path)):
         path = graph.path_to(node_id)
@@ -154,7 +103,7 @@ def node_focus(request, code: str, node_id: int):
     supporting = [_child(graph, cards, path, e) for e in children if e.stance == SUPPORT]
     opposing = [_child(graph, cards, path, e) for e in children if e.stance == OPPOSE]
     on_path = graph.edge(path[-2], node_id) if len(path) > 1 else None
-    node_vote = attach_child_votes(supporting + opposing, map_.access, on_path and on_path.relation_id)
+    node_vote = attach_child_votes(supporting + opposing, access, on_path and on_path.relation_id)
     # Deleted and hidden comments too: they keep their place in a thread as placeholders.
     comments = Comment.objects.filter(node=node).select_related("author").order_by("created_at", "id")
     context = {
@@ -168,11 +117,27 @@ def node_focus(request, code: str, node_id: int):
         "opposing": opposing,
         "places": [(cards[e.parent], e.stance, place_path(graph, e)) for e in parents],
         "descendant_count": graph.descendant_count(node_id),
-        "comment_threads": _threads(comments, map_.access),
-        "access": map_.access,
-        "history": history_entries(node, map_.access),
+        "comment_threads": _threads(comments, access),
+        "access": access,
+        "history": history_entries(node, access),
     }
     return render(request, "maps/focus.html", context)
+
+
+def _deleted_node_focus(request, access, node_id: int):
+    """A deleted node's page, for the people who may restore it; 404 for everyone else."""
+    node = deleted_node_for(access, node_id)
+    if not access.can_change(node):
+        raise Http404("No such node in this map.")
+    went_with = editing.deleted_with(node)
+    may_restore = access.can_change(went_with or node)  # restoring it restores what it went with
+    history = history_entries(node, access)
+    for entry in history:
+        if entry.restore == "node" and not may_restore:
+            entry.restore = None
+    context = {"map": access.map, "node": node, "went_with": went_with, "may_restore": may_restore, "access": access,
+               "history": history, "went_with_seen": went_with is not None and not hides(access, went_with)}
+    return render(request, "maps/deleted_node.html", context)
 
 
 def _child(graph, cards, path, edge):
@@ -196,8 +161,8 @@ def node_search(request, code: str):
     the radios fill, `exclude` a node that may not be picked (and its descendants, which would
     close a cycle). Returns a fragment for htmx and the same list inside a page without it.
     """
-    map_ = map_for_viewer(request, code)
-    graph = load_graph(map_)
+    map_, access = map_and_access(request, code)
+    graph = load_graph(access)
     field_name = request.GET.get("name", "parent")
     if field_name not in ("parent", "new_parent"):
         field_name = "parent"

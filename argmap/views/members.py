@@ -47,7 +47,6 @@ def owned_map(request, code: str) -> Map:
     require(access.is_owner, "Only the owners of this map may change its settings and members.")
     if request.method == "POST":
         require(access.can_manage)  # a closed exercise's map is read-only: the refusal says since when
-    map_.access = access
     return map_
 
 

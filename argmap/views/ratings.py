@@ -5,7 +5,6 @@ Everyone who reads the map sees the ratings (the reader's header, the map's list
 only owners rate, and not once the exercise the map belongs to has closed.
 """
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,39 +13,11 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap
 
 from argmap import ratings
+from argmap.ratings import form_for
 from argmap.models import Source
 from argmap.permissions import map_and_access, require
 
 OWNERS_ONLY = "Only the owners of this map rate its sources."
-
-
-class RatingForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label="Reliability",
-        coerce=int,
-        choices=[(n, f"{n} – {words}") for n, words in ratings.RATING_WORDS.items()],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=ratings.MAX_NOTE_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why: who publishes it, whose side it takes, what it gets wrong.",
-    )
-    counts = forms.BooleanField(
-        label="Evidence quoting this source starts from this rating (rating/4) instead of the middle (0.5)",
-        required=False,
-    )
-
-
-def form_for(source: Source, data=None) -> RatingForm:
-    """The form, filled with the map's rating of the source if it has one (see ratings.with_ratings)."""
-    rating = getattr(source, "map_rating", None)
-    initial = {"counts": True} if rating is None else {
-        "rating": rating, "note": source.map_rating_note, "counts": source.map_rating_counts,
-    }
-    return RatingForm(data, initial=initial, auto_id="rating-%s")  # the reader has other forms with a note
 
 
 def without_nul(data):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from argmap import highlights
 from argmap.browsing import load_graph
 from argmap.models import ClutterRange, Node, Quote, Source
-from argmap.permissions import map_for_viewer
+from argmap.permissions import map_and_access
 from argmap.ratings import with_ratings
 
 
@@ -22,12 +22,12 @@ def reader(request, code: str, source_code: str):
     """The whole text with highlights; beside it the quotes at one point of the text (`?at=` an
     offset, or `?quote=` a quote, which is also marked and scrolled to), and every quoted passage
     when there are few enough to read as a list. htmx asks for just that panel."""
-    map_ = map_for_viewer(request, code)
+    map_, access = map_and_access(request, code)
     sources = list(with_ratings(Source.objects.in_map(map_).order_by("mapsource__id"), map_))  # ratings in the same query
     source = next((s for s in sources if s.code == source_code), None)
     if source is None:
         raise Http404("This map has no such source.")
-    graph = load_graph(map_)
+    graph = load_graph(access)
     theses = list(Node.objects.filter(pk__in=graph.theses).order_by("id"))
     thesis = next((t for t in theses if t.pk == _int_param(request, "thesis")), theses[0] if theses else None)
     # Offsets only, for every quote of the source: a heavily quoted source has thousands.
@@ -59,7 +59,7 @@ def reader(request, code: str, source_code: str):
         "target": target[0] if target else None,
         "here": [q for q in quotes if q.pk in here],
         "at": at,
-        "access": map_.access,
+        "access": access,
     }
     if request.htmx and request.htmx.target == "passage-uses":
         return render(request, "sources/reader.html#uses", context)

@@ -11,7 +11,6 @@ votes anyway (owners, editors, teachers: `Access.sees_votes_before_voting`).
 """
 
 import re
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -23,65 +22,16 @@ from django_htmx.http import reswap
 from argmap import votes
 from argmap.browsing import load_graph
 from argmap.permissions import Refused, map_and_access
-from argmap.tree import walk
-from argmap.views import next_path
-from argmap.views.editing import signed_in
+from argmap.views import next_path, signed_in_to
+from argmap.votes import vote_boxes
 
 VOTING_OFF = "Voting is turned off on this map."
+LOG_IN = "Log in to vote."
 NOT_A_VOTER = "Only contributors, editors and owners of this map rate the impact of its claims."
 PLACE = re.compile(r"^[a-z][a-z0-9-]{0,150}$")  # the widget's id prefix on the page it came from
 
 
-@dataclass(frozen=True)
-class VoteBox:
-    """What the widget shows for one relation to one reader."""
-
-    relation_id: int
-    summary: votes.Summary
-    revealed: bool  # the others' mean and count may be shown
-    can_vote: bool
-
-    choices = tuple(votes.IMPACT_WORDS.items())
-
-
-def vote_boxes(access, relation_ids) -> dict[int, VoteBox]:
-    """A VoteBox per relation id, in one query at most. Empty when voting is off, and for a relation
-    on which the reader may neither vote nor see anything."""
-    ids = set(relation_ids)
-    if not access.map.voting or not ids:
-        return {}
-    can_vote = bool(access.can_vote)
-    sees_all = access.sees_votes_before_voting()
-    signed_in_user = access.user is not None and access.user.is_authenticated
-    if not sees_all and not signed_in_user:
-        return {}  # someone who never votes would never see anything
-    found = votes.summaries(ids, access.user)
-    boxes = {}
-    for relation_id in ids:
-        summary = found.get(relation_id, votes.NO_VOTES)
-        revealed = sees_all or summary.mine is not None
-        if revealed or can_vote:
-            boxes[relation_id] = VoteBox(relation_id, summary, revealed, can_vote)
-    return boxes
-
-
-def attach_row_votes(rows, graph, access) -> None:
-    """Give every tree row below a thesis its relation's VoteBox as `row.vote` (None if nothing to show)."""
-    shown = [(row, graph.edge(row.path[-2], row.path[-1])) for row in walk(rows) if len(row.path) > 1]
-    boxes = vote_boxes(access, {edge.relation_id for _, edge in shown if edge})
-    for row, edge in shown:
-        row.vote = boxes.get(edge.relation_id) if edge else None
-
-
-def attach_child_votes(children: list[dict], access, own_relation_id: int | None = None) -> VoteBox | None:
-    """The focus view's child cards (dicts with `relation_id`) get their `vote` and `vote_place`;
-    returns the VoteBox of the focused node's own relation to its parent on the path (if any)."""
-    ids = {child["relation_id"] for child in children} | ({own_relation_id} if own_relation_id else set())
-    boxes = vote_boxes(access, ids)
-    for child in children:
-        child["vote"] = boxes.get(child["relation_id"])
-        child["vote_place"] = f"relation-{child['relation_id']}"
-    return boxes.get(own_relation_id)
+signed_in = signed_in_to(LOG_IN)
 
 
 # Casting and withdrawing
@@ -141,7 +91,7 @@ def vote_cast(request, code: str, relation_id: int):
         return _answer(request, map_, access, relation, error=refusal, status=403)
     try:
         impact = votes.parse_impact(request.POST.get("impact"))
-        votes.cast(relation, request.user, impact, access=access)
+        votes.cast(access, relation, impact)
     except votes.RelationNotSeen:
         raise Http404("No such relation in this map.")
     except votes.VoteRefused as bad:
@@ -168,7 +118,7 @@ def my_votes(request, code: str):
     """The requester's votes on this map's relations that they can still see, each with the claim,
     its parent and the stance, and the widget to change or withdraw it."""
     map_, access = map_and_access(request, code)
-    graph = load_graph(map_)
+    graph = load_graph(access)
     listed, set_aside = [], 0
     for vote in votes.votes_of(request.user, map_):
         relation = vote.relation

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map
+from argmap.permissions import Access
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         map_ = Map.objects.select_related("owner").filter(code=code).first()
         if map_ is None:
             raise CommandError(f"No map has the code {code!r}.")
-        export = MapExport.load(map_, anonymize=anonymize)
+        export = MapExport.load(Access.for_site_operator(map_), anonymize=anonymize)
         export.options = {k: v for k, v in {"root": root, "depth": depth}.items() if v is not None}
         if root is not None and root not in export.graph:
             raise CommandError(f"Node {root} is not a live node of map {code}.")
