@@ -290,7 +290,7 @@ class World:
                       for user in User.objects.filter(username__startswith="sweep-")}
         users = self.users
         self.source = Source.objects.create(
-            title="Sweep article", text="Minsk said one thing. Moscow heard another.\nThe relay stations stopped."
+            text="Minsk said one thing. Moscow heard another.\nThe relay stations stopped."
         )
 
         self.school_class = SchoolClass.objects.create(name="Sweep class", created_by=users["co-teacher"])
@@ -353,7 +353,7 @@ class MapWorld:
     def __init__(self, world: World, map_: Map):
         users = world.users
         self.map = map_
-        MapSource.objects.create(map=map_, source=world.source)
+        MapSource.objects.create(map=map_, source=world.source, title="Sweep article")
         if map_.exercise_id is None or map_.exercise.school_class_id == world.school_class.pk:
             self.memberships = {
                 role: Membership.objects.create(map=map_, user=users[name], role=role)
