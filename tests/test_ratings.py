@@ -13,8 +13,7 @@ from argmap.exports.loading import MapExport
 from argmap.imports import import_map
 from argmap.models import Change, Map, Source, SourceRating, Visibility
 from tests.conftest import PASSWORD
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX
 
 
 def rate_url(map_, source):

@@ -12,7 +12,7 @@ from argmap import editing, votes
 from argmap.classroom.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
 
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX, htmx
 
 
 class Site:
