@@ -12,7 +12,7 @@ from argmap import editing, votes
 from argmap.classroom.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
 
-from tests.helpers import HTMX, htmx
+from tests.helpers import HTMX
 
 
 class Site:
