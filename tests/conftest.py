@@ -104,6 +104,29 @@ def people(db):
     return make
 
 
+class Site:
+    """A map (public unless built otherwise) with the owner's thesis and the owner's claim under it,
+    and one person per role: `site.people[role]` for owner, editor, contributor, viewer and outsider.
+
+    Test modules extend it (a subclass adding their URLs, or a `site` fixture adding nodes)."""
+
+    def __init__(self, builder: MapBuilder, people):
+        self.builder = builder
+        self.map = builder.map
+        self.thesis = builder.thesis("Lukashenko is hedging")
+        self.claim = builder.claim("He keeps doors open", under=self.thesis)
+        self.people = people(self.map)
+
+    def user(self, role: str):
+        return self.people[role]
+
+
+@pytest.fixture
+def site(build, people):
+    """A public Site (see Site)."""
+    return Site(build(), people)
+
+
 class Lesson:
     """A class with a teacher, a co-teacher and students, and an exercise on a private map.
 

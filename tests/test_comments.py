@@ -10,20 +10,12 @@ from argmap import comments
 from argmap.models import Action, Change, Comment, Visibility
 from argmap.permissions import access_for
 
+from tests.conftest import Site
 from tests.helpers import htmx, log_in
 
 
-class Setup:
-    """A public map with a thesis and a claim, one person per role, and URL helpers."""
-
-    def __init__(self, builder, people):
-        self.map = builder.map
-        self.thesis = builder.thesis("Lukashenko is hedging")
-        self.claim = builder.claim("He keeps doors open", under=self.thesis)
-        self.people = people(self.map)
-
-    def user(self, role):
-        return self.people[role]
+class Setup(Site):
+    """The shared Site with the comment pages' URLs."""
 
     def focus(self, node=None):
         return reverse("node-focus", args=[self.map.code, (node or self.claim).pk])

@@ -1,7 +1,5 @@
 """Changing a map from its pages: who may do what, inline (htmx) and without JavaScript, bad input."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,23 +7,20 @@ from django.urls import reverse
 
 from argmap import editing
 from argmap.models import Change, Map, Node, Quote, Relation, Visibility
-
 from tests.helpers import htmx
 
 
 @pytest.fixture
-def site(build, people):
-    """A public map: the owner's thesis with the owner's claim and a contributor's claim under it,
-    evidence under the owner's claim, and a second thesis."""
-    b = build()
-    users = people(b.map)
-    thesis = b.thesis("Lukashenko is hedging")
-    theirs = b.claim("He keeps doors open", under=thesis)
-    evidence = b.claim("Stations went quiet", under=theirs, quote="The relay stations stopped working.")
-    mine, _ = editing.add_claim(thesis, users["contributor"], "He met the Poles", "oppose")
-    other_thesis = b.thesis("Belarus is a loyal ally")
-    return SimpleNamespace(map=b.map, users=users, thesis=thesis, theirs=theirs, evidence=evidence, mine=mine,
-                           other_thesis=other_thesis, builder=b)
+def site(site):
+    """The shared Site (the owner's thesis and claim, called `theirs` here as the contributor sees
+    it) with evidence under that claim, a contributor's claim under the thesis (`mine`) and a second
+    thesis."""
+    site.theirs = site.claim
+    site.evidence = site.builder.claim("Stations went quiet", under=site.theirs,
+                                       quote="The relay stations stopped working.")
+    site.mine, _ = editing.add_claim(site.thesis, site.people["contributor"], "He met the Poles", "oppose")
+    site.other_thesis = site.builder.thesis("Belarus is a loyal ally")
+    return site
 
 
 def url(site, name, node=None, **query):
@@ -40,7 +35,7 @@ def path(*nodes) -> str:
 
 def as_(client, site, role):
     if role != "anonymous":
-        client.force_login(site.users[role])
+        client.force_login(site.people[role])
     return client
 
 
@@ -269,14 +264,14 @@ def test_it_edits_inline_and_without_javascript(client, site):
 
 
 def test_it_shows_a_conflict_with_their_text_and_keeps_mine(client, site):
-    editing.edit_text(site.mine, "The editor's version", 1, site.users["editor"])
+    editing.edit_text(site.mine, "The editor's version", 1, site.people["editor"])
     as_(client, site, "contributor")
     response = client.post(url(site, "node-edit", site.mine),
                            {"text": "My <version>", "version": 1, "path": path(site.thesis, site.mine)}, headers=htmx("trees"))
     assert response.status_code == 409
     html = response.text
     assert "changed this while you were editing" in html and "The editor&#x27;s version" in html
-    assert site.users["editor"].username in html
+    assert site.people["editor"].username in html
     assert "My &lt;version&gt;</textarea>" in html and 'name="version" value="2"' in html
     assert Node.objects.get(pk=site.mine.pk).text == "The editor's version"
     # Saving again, knowingly, replaces theirs.
@@ -339,7 +334,7 @@ def test_it_detaches_from_one_place_but_not_from_the_only_one(client, site):
     assert response.status_code == 400 and "delete it instead" in response.text
     assert response["HX-Retarget"] == f"#node-{site.thesis.pk}-{site.mine.pk}-slot"
     assert state(site) == before
-    editing.attach(site.mine, site.other_thesis, "support", site.users["owner"])
+    editing.attach(site.mine, site.other_thesis, "support", site.people["owner"])
     response = client.post(url(site, "node-detach", site.mine), {"path": path(site.thesis, site.mine)})
     assert response.status_code == 302
     assert list(Relation.objects.live().filter(child=site.mine).values_list("parent", flat=True)) == [site.other_thesis.pk]
@@ -382,22 +377,22 @@ def test_it_offers_no_undo_for_a_nonsense_deleted_parameter(client, site):
 
 def test_it_lets_a_contributor_delete_their_own_but_not_a_branch_with_others_work(client, site):
     as_(client, site, "contributor")
-    below, _ = editing.add_claim(site.mine, site.users["editor"], "The editor's reply", "support")
+    below, _ = editing.add_claim(site.mine, site.people["editor"], "The editor's reply", "support")
     confirm = client.get(url(site, "node-delete", site.mine))
     assert "other people's work" in confirm.text and 'class="danger"' not in confirm.text
     before = state(site)
     assert client.post(url(site, "node-delete", site.mine)).status_code == 403
     assert state(site) == before
-    editing.delete_node(below, site.users["editor"])
+    editing.delete_node(below, site.people["editor"])
     assert client.post(url(site, "node-delete", site.mine)).status_code == 302
     assert Node.objects.get(pk=site.mine.pk).is_deleted
 
 
 def test_it_restores_a_deleted_node_for_those_allowed(client, site):
-    editing.delete_node(site.mine, site.users["contributor"])
+    editing.delete_node(site.mine, site.people["contributor"])
     as_(client, site, "viewer")
     assert client.post(url(site, "node-restore", site.mine)).status_code == 403
-    client.force_login(site.users["contributor"])
+    client.force_login(site.people["contributor"])
     response = client.post(url(site, "node-restore", site.mine))
     assert response.status_code == 302 and not Node.objects.get(pk=site.mine.pk).is_deleted
     assert client.post(url(site, "node-restore", site.mine)).status_code == 404  # not deleted any more
@@ -407,7 +402,7 @@ def test_it_deletes_and_restores_a_quote(client, site):
     quote = Quote.objects.get(node=site.evidence)
     as_(client, site, "contributor")
     assert client.post(reverse("quote-delete", args=[site.map.code, quote.pk])).status_code == 403
-    client.force_login(site.users["editor"])
+    client.force_login(site.people["editor"])
     response = client.post(reverse("quote-delete", args=[site.map.code, quote.pk]), {"back": "focus"})
     assert response.status_code == 302 and Quote.objects.get(pk=quote.pk).is_deleted
     focus = client.get(reverse("node-focus", args=[site.map.code, site.evidence.pk])).text
@@ -441,7 +436,7 @@ def test_it_shows_controls_only_to_people_who_may_use_them(client, site):
 def test_the_controls_cost_no_queries(client, site):
     counts = {}
     for role in ("viewer", "contributor", "owner"):
-        client.force_login(site.users[role])
+        client.force_login(site.people[role])
         client.get(site.map.get_absolute_url())  # the graph is cached after the first
         with CaptureQueriesContext(connection) as queries:
             assert client.get(site.map.get_absolute_url()).status_code == 200
@@ -452,7 +447,7 @@ def test_the_controls_cost_no_queries(client, site):
 def test_it_never_answers_500_to_a_stale_form(client, site):
     """A form opened before someone deleted or moved the node answers 404, not an error page."""
     as_(client, site, "owner")
-    editing.delete_node(site.theirs, site.users["editor"])
+    editing.delete_node(site.theirs, site.people["editor"])
     for name in ("node-reply", "node-edit", "node-delete", "node-attach", "node-move", "node-detach"):
         response = client.post(url(site, name, site.theirs),
                                {"text": "x", "version": 1, "stance": "support", "path": path(site.thesis, site.theirs)})
