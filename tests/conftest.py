@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from argmap.browsing import forget_graphs
+from argmap.judging import forget_strengths
 from argmap.models import Map, MapSource, Node, NodeKind, Quote, Source, Visibility
 
 
@@ -15,6 +16,14 @@ def fresh_graph_cache():
     forget_graphs()
     yield
     forget_graphs()
+
+
+@pytest.fixture(autouse=True)
+def fresh_strength_cache():
+    # Strengths are cached per process like graphs, for the same reason.
+    forget_strengths()
+    yield
+    forget_strengths()
 
 
 @pytest.fixture(autouse=True)

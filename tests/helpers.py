@@ -1,5 +1,6 @@
-"""Small request helpers shared by the view tests (the personas and maps are fixtures in conftest)."""
+"""Small helpers shared by the tests (the personas and maps are fixtures in conftest)."""
 
+from argmap.models import Relation, Vote
 from tests.conftest import PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -25,3 +26,9 @@ def log_in_with_password(client, username: str, password: str = PASSWORD, *, add
     such as a class's join `code`."""
     return client.post(LOGIN, {"username": username, "password": password, **fields}, REMOTE_ADDR=address,
                        headers=headers)
+
+
+def vote(user, child, parent, impact: int) -> None:
+    """`user`'s impact vote on the live relation of `child` to `parent`, without the votes module's checks."""
+    relation = Relation.objects.live().get(child=child, parent=parent)
+    Vote.objects.update_or_create(relation=relation, user=user, defaults={"impact": impact})
