@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from argmap.browsing import forget_graphs
+from argmap.judging import forget_strengths
 from argmap.models import Map, MapSource, Node, NodeKind, Quote, Source, Visibility
 
 
@@ -15,6 +16,14 @@ def fresh_graph_cache():
     forget_graphs()
     yield
     forget_graphs()
+
+
+@pytest.fixture(autouse=True)
+def fresh_strength_cache():
+    # Strengths are cached per process like graphs, for the same reason.
+    forget_strengths()
+    yield
+    forget_strengths()
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +115,29 @@ def people(db):
         return users
 
     return make
+
+
+class Site:
+    """A map (public unless built otherwise) with the owner's thesis and the owner's claim under it,
+    and one person per role: `site.people[role]` for owner, editor, contributor, viewer and outsider.
+
+    Test modules extend it (a subclass adding their URLs, or a `site` fixture adding nodes)."""
+
+    def __init__(self, builder: MapBuilder, people):
+        self.builder = builder
+        self.map = builder.map
+        self.thesis = builder.thesis("Lukashenko is hedging")
+        self.claim = builder.claim("He keeps doors open", under=self.thesis)
+        self.people = people(self.map)
+
+    def user(self, role: str):
+        return self.people[role]
+
+
+@pytest.fixture
+def site(build, people):
+    """A public Site (see Site)."""
+    return Site(build(), people)
 
 
 class Lesson:

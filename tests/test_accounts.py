@@ -10,10 +10,10 @@ from django.test import Client
 
 from argmap import loginlimit
 from argmap.models import Map, Visibility
+from tests.helpers import LOGIN, log_in_with_password
 
 User = get_user_model()
 SIGNUP = "/accounts/signup/"
-LOGIN = "/accounts/login/"
 NEW_MAP = "/maps/new/"
 STRONG = "plum-orchard-lantern-42"
 TEACHER_PASSWORD = "a-long-teacher-pass"  # see conftest
@@ -159,21 +159,17 @@ def test_it_answers_405_to_other_methods_on_sign_up(client, db):
 # Log in and its limit
 
 
-def log_in(client, username="ms-teacher", password=TEACHER_PASSWORD, address="10.0.0.1", **headers):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
-
-
-def fail(client, times, username="ms-teacher", address="10.0.0.1", **headers):
-    return [log_in(client, username, "wrong-password", address, **headers).status_code for _ in range(times)]
+def fail(client, times, username="ms-teacher", **options):
+    return [log_in_with_password(client, username, "wrong-password", **options).status_code for _ in range(times)]
 
 
 def test_it_logs_in_with_the_right_password(client, teacher):
-    response = log_in(client)
+    response = log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD)
     assert response.status_code == 302 and signed_in_as(client) == "ms-teacher"
 
 
 def test_it_says_when_the_password_is_wrong(client, teacher):
-    response = log_in(client, password="wrong-password")
+    response = log_in_with_password(client, "ms-teacher", "wrong-password")
     assert response.status_code == 400
     assert "Please enter a correct username and password" in response.content.decode()
     assert signed_in_as(client) is None
@@ -181,11 +177,11 @@ def test_it_says_when_the_password_is_wrong(client, teacher):
 
 def test_it_locks_a_username_and_address_after_five_failures(client, teacher):
     assert fail(client, 4) == [400] * 4
-    response = log_in(client, password="wrong-password")
+    response = log_in_with_password(client, "ms-teacher", "wrong-password")
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
     # Now even the right password is refused, with the same message.
-    response = log_in(client)
+    response = log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD)
     assert response.status_code == 429
     assert "Try again in 5 minutes." in response.content.decode()
     assert int(response["Retry-After"]) > 0
@@ -194,33 +190,33 @@ def test_it_locks_a_username_and_address_after_five_failures(client, teacher):
 
 def test_it_lets_other_usernames_from_the_same_address_log_in(client, teacher, outsider):
     fail(client, 5)
-    response = log_in(client, "outsider", "a-long-outsider-pass", "10.0.0.1")
+    response = log_in_with_password(client, "outsider", "a-long-outsider-pass")
     assert response.status_code == 302 and signed_in_as(client) == "outsider"
 
 
 def test_it_lets_the_same_username_log_in_from_another_address(client, teacher):
     fail(client, 5, address="10.0.0.1")
-    response = log_in(client, address="10.0.0.2")
+    response = log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD, address="10.0.0.2")
     assert response.status_code == 302 and signed_in_as(client) == "ms-teacher"
 
 
 def test_it_counts_usernames_whatever_their_case(client, teacher):
     fail(client, 5, username="MS-TEACHER")
-    assert log_in(client).status_code == 429
+    assert log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD).status_code == 429
 
 
 def test_it_does_not_trust_forwarded_for_headers(client, teacher):
     for n in range(5):
-        log_in(client, password="wrong-password", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
-    assert log_in(client, HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+        log_in_with_password(client, "ms-teacher", "wrong-password", headers={"X-Forwarded-For": f"192.0.2.{n}"})
+    assert log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD, headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 429
 
 
 def test_it_forgets_failures_after_a_successful_log_in(client, teacher):
     fail(client, 4)
-    assert log_in(client).status_code == 302
+    assert log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD).status_code == 302
     client.post("/accounts/logout/")
     assert fail(client, 4) == [400] * 4
-    assert log_in(client).status_code == 302
+    assert log_in_with_password(client, "ms-teacher", TEACHER_PASSWORD).status_code == 302
 
 
 def test_it_limits_unknown_usernames_too(client, db):
@@ -229,7 +225,7 @@ def test_it_limits_unknown_usernames_too(client, db):
 
 @pytest.mark.parametrize("username", ["a\x00b", "x" * 10_000])
 def test_it_refuses_odd_usernames_at_login_without_crashing(client, db, username):
-    response = log_in(client, username=username)
+    response = log_in_with_password(client, username, TEACHER_PASSWORD)
     assert response.status_code == 400
 
 
@@ -274,7 +270,7 @@ def test_it_checks_at_most_five_passwords_for_twenty_simultaneous_log_ins(teache
         try:
             client = Client()
             barrier.wait(timeout=30)
-            statuses[n] = log_in(client, password=f"guess-{n}").status_code
+            statuses[n] = log_in_with_password(client, "ms-teacher", f"guess-{n}").status_code
         finally:
             connection.close()
 
@@ -284,7 +280,7 @@ def test_it_checks_at_most_five_passwords_for_twenty_simultaneous_log_ins(teache
     for thread in threads:
         thread.join(timeout=60)
     assert statuses.count(400) == 4 and statuses.count(429) == 16, statuses
-    assert log_in(Client()).status_code == 429  # even the right password, until the lock ends
+    assert log_in_with_password(Client(), "ms-teacher", TEACHER_PASSWORD).status_code == 429  # even the right password, until the lock ends
 
 
 def test_it_reads_the_limits_from_settings(client, teacher, settings):

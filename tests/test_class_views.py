@@ -16,6 +16,7 @@ from argmap.classroom import accounts
 from argmap.classroom.models import AccountSetup, ClassRole, Enrolment, SchoolClass
 from argmap.models import Map, Membership, Node, Role, Visibility
 from tests.conftest import PASSWORD
+from tests.helpers import log_in_with_password
 
 User = get_user_model()
 NEW_PASSWORD = "plum-orchard-lantern-42"
@@ -42,10 +43,6 @@ def as_(client, user):
 
 def enrolled(school_class) -> dict[str, str]:
     return dict(Enrolment.objects.filter(school_class=school_class).values_list("user__username", "role"))
-
-
-def log_in(client, username, password, **extra):
-    return client.post("/accounts/login/", {"username": username, "password": password, **extra})
 
 
 def post_names(client, school_class, names):
@@ -359,13 +356,13 @@ def test_it_logs_in_and_joins_with_a_code(client, l, outsider):
     page = client.get(f"/accounts/login/?code={code.lower()}").content.decode()
     assert f'<input type="hidden" name="code" value="{code}">' in page
     assert f'href="/accounts/signup/?code={code}"' in page
-    response = log_in(client, "outsider", "a-long-outsider-pass", code=code)
+    response = log_in_with_password(client, "outsider", "a-long-outsider-pass", code=code)
     assert response.status_code == 302 and response["Location"] == url(l.school_class)
     assert enrolled(l.school_class)["outsider"] == ClassRole.STUDENT
 
 
 def test_logging_in_with_a_wrong_code_logs_in_and_says_why_it_did_not_join(client, l, outsider):
-    response = log_in(client, "outsider", "a-long-outsider-pass", code="NOPE234")
+    response = log_in_with_password(client, "outsider", "a-long-outsider-pass", code="NOPE234")
     assert response.status_code == 302 and response["Location"] == "/join/"
     html = client.get("/join/").content.decode()
     assert 'role="alert">No class has the code “NOPE234”' in html
@@ -373,7 +370,7 @@ def test_logging_in_with_a_wrong_code_logs_in_and_says_why_it_did_not_join(clien
 
 
 def test_logging_in_with_the_code_of_ones_own_class_goes_to_it(client, l):
-    response = log_in(client, "student-1", PASSWORD, code=l.school_class.join_code)
+    response = log_in_with_password(client, "student-1", PASSWORD, code=l.school_class.join_code)
     assert response["Location"] == url(l.school_class)
     assert "You are already in “Year 11 debate”." in client.get(url(l.school_class)).content.decode()
 
@@ -461,8 +458,8 @@ def test_a_reset_student_must_choose_a_password_at_the_next_login(client, l):
     [one_time] = re.findall(r'One-time password</dt><dd class="slip-secret">([a-z0-9]{10})</dd>', html)
     client.logout()
 
-    assert log_in(client, "anna", PASSWORD).status_code == 400  # the old password is gone
-    response = log_in(client, "anna", one_time)
+    assert log_in_with_password(client, "anna", PASSWORD).status_code == 400  # the old password is gone
+    response = log_in_with_password(client, "anna", one_time)
     assert response.status_code == 302 and response["Location"] == "/"
     # Every page sends them to choose a password first.
     for page in ("/", "/classes/", url(l.school_class), f"/maps/{l.map.code}/"):
@@ -484,14 +481,14 @@ def test_a_reset_student_must_choose_a_password_at_the_next_login(client, l):
     assert client.get("/").status_code == 200  # still signed in, free to go anywhere
     assert not AccountSetup.objects.get(user=student).must_set_password
     client.logout()
-    assert log_in(client, "anna", one_time).status_code == 400
-    assert log_in(client, "anna", NEW_PASSWORD).status_code == 302
+    assert log_in_with_password(client, "anna", one_time).status_code == 400
+    assert log_in_with_password(client, "anna", NEW_PASSWORD).status_code == 302
     assert client.get("/classes/").status_code == 200
 
 
 def test_a_reset_signs_the_student_out_everywhere(client, l):
     student = class_made(l)
-    log_in(client, "anna", PASSWORD)
+    log_in_with_password(client, "anna", PASSWORD)
     assert client.get(url(l.school_class)).status_code == 200
     accounts.reset_password(student, l.teacher)
     response = client.get(url(l.school_class))
@@ -500,7 +497,7 @@ def test_a_reset_signs_the_student_out_everywhere(client, l):
 
 def test_after_choosing_a_password_one_goes_where_one_was_going(client, l):
     [account] = accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
-    log_in(client, account.username, account.password)
+    log_in_with_password(client, account.username, account.password)
     target = client.get("/classes/")["Location"]
     assert client.get(target).status_code == 200
     response = client.post(target, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
@@ -514,7 +511,7 @@ def test_the_password_page_follows_only_a_path_as_next(client, l, target):
     response = client.get("/accounts/password/set/", {"next": target})
     assert response.status_code == 302 and response["Location"] == "/"
     [account] = accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
-    log_in(client, account.username, account.password)
+    log_in_with_password(client, account.username, account.password)
     assert 'name="next"' not in client.get("/accounts/password/set/", {"next": target}).content.decode()
     response = client.post(f"/accounts/password/set/?next={target}",
                            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "next": target})
@@ -524,7 +521,7 @@ def test_the_password_page_follows_only_a_path_as_next(client, l, target):
 
 def test_a_flagged_person_may_still_log_out(client, l):
     [account] = accounts.bulk_create_students(l.school_class, "Anna", l.teacher)
-    log_in(client, account.username, account.password)
+    log_in_with_password(client, account.username, account.password)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
@@ -550,13 +547,13 @@ def test_the_first_login_check_costs_no_query(l, settings):
         for who in (None, l.students[0]):
             client.logout()
             if who:
-                log_in(client, who.username, PASSWORD)
+                log_in_with_password(client, who.username, PASSWORD)
             for page in ("/", url(l.school_class)):
                 with CaptureQueriesContext(connection) as queries:
                     client.get(page)
                 result.append(len(queries))
         client.logout()
-        log_in(client, account.username, account.password)
+        log_in_with_password(client, account.username, account.password)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url(l.school_class))
         return result, (response.status_code, len(queries))

@@ -31,7 +31,7 @@ READ_ONLY = "; the map is read-only."
 
 
 @pytest.fixture
-def site(lesson):
+def worked_exercise(lesson):
     """An open exercise's map with something of every kind, most of it written by a student."""
     l = lesson(students=2)
     student, other = l.students
@@ -74,11 +74,11 @@ def site(lesson):
     )
 
 
-def at(site, *nodes) -> str:
+def at(worked_exercise, *nodes) -> str:
     return ".".join(str(n.pk) for n in nodes)
 
 
-# (url name, url arguments after the map's code, form data), each built from the site.
+# (url name, url arguments after the map's code, form data), each built from the worked_exercise.
 MAP_WRITES = {
     "thesis-add": lambda s, who: ([], {"text": "A new thesis"}),
     "node-reply": lambda s, who: ([s.thesis.pk], {"text": "A new claim", "stance": "support", "path": at(s, s.thesis)}),
@@ -122,12 +122,12 @@ TEACHER_WRITES = {
 }
 
 
-def request(site, name, builder, who):
-    args, data = builder(site, who)
-    return reverse(name, args=[site.map.code, *args]), data
+def request(worked_exercise, name, builder, who):
+    args, data = builder(worked_exercise, who)
+    return reverse(name, args=[worked_exercise.map.code, *args]), data
 
 
-def database(site):
+def database(worked_exercise):
     """Every row a write could touch, to show that a refused one touched none."""
     return {
         "nodes": list(Node.objects.order_by("id").values()),
@@ -141,12 +141,12 @@ def database(site):
         "votes": list(Vote.objects.order_by("id").values()),
         "ratings": list(SourceRating.objects.order_by("id").values()),
         "changes": Change.objects.count(),
-        "map": Map.objects.filter(pk=site.map.pk).values("title", "revision", "activity", "visibility").get(),
+        "map": Map.objects.filter(pk=worked_exercise.map.pk).values("title", "revision", "activity", "visibility").get(),
     }
 
 
-def close(site):
-    exercise = site.lesson.exercise
+def close(worked_exercise):
+    exercise = worked_exercise.lesson.exercise
     exercise.opens_at = timezone.now() - timedelta(days=2)
     exercise.closes_at = timezone.now() - timedelta(minutes=1)
     exercise.save()
@@ -158,85 +158,85 @@ ALL_WRITES = [(name, builder, "teacher") for name, builder in {**MAP_WRITES, **T
 
 
 @pytest.mark.parametrize("name, builder, who", ALL_WRITES, ids=[f"{w}-{n}" for n, _, w in ALL_WRITES])
-def test_every_write_is_refused_after_closing_with_a_clear_message_and_nothing_changes(client, site, name,
+def test_every_write_is_refused_after_closing_with_a_clear_message_and_nothing_changes(client, worked_exercise, name,
                                                                                        builder, who):
-    close(site)
-    client.force_login(getattr(site, who))
-    url, data = request(site, name, builder, who)
-    before = database(site)
+    close(worked_exercise)
+    client.force_login(getattr(worked_exercise, who))
+    url, data = request(worked_exercise, name, builder, who)
+    before = database(worked_exercise)
     for htmx in (False, True):
         response = client.post(url, data, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code == 403, response.content.decode()[:500]
         page = response.content.decode()
         assert CLOSED in page and READ_ONLY in page and "(Europe/Minsk)" in page
-    assert database(site) == before
+    assert database(worked_exercise) == before
 
 
 @pytest.mark.parametrize("name, builder, who", ALL_WRITES, ids=[f"{w}-{n}" for n, _, w in ALL_WRITES])
-def test_the_same_writes_go_through_while_the_exercise_is_open(client, site, name, builder, who):
+def test_the_same_writes_go_through_while_the_exercise_is_open(client, worked_exercise, name, builder, who):
     """The control for the test above: the requests are well formed, so only the clock refuses them."""
-    client.force_login(getattr(site, who))
-    url, data = request(site, name, builder, who)
-    before = database(site)
+    client.force_login(getattr(worked_exercise, who))
+    url, data = request(worked_exercise, name, builder, who)
+    before = database(worked_exercise)
     response = client.post(url, data)
     assert response.status_code in (200, 302), response.content.decode()[:500]
-    assert database(site) != before
+    assert database(worked_exercise) != before
 
 
 @pytest.mark.parametrize("name, builder", TEACHER_WRITES.items(), ids=list(TEACHER_WRITES))
-def test_students_never_manage_sources_or_hide_comments(client, site, name, builder):
-    client.force_login(site.student)
-    url, data = request(site, name, builder, "student")
-    before = database(site)
+def test_students_never_manage_sources_or_hide_comments(client, worked_exercise, name, builder):
+    client.force_login(worked_exercise.student)
+    url, data = request(worked_exercise, name, builder, "student")
+    before = database(worked_exercise)
     assert client.post(url, data).status_code == 403
-    assert database(site) == before
+    assert database(worked_exercise) == before
 
 
-def test_a_closed_map_still_reads_and_shows_no_forms(client, site):
-    close(site)
-    client.force_login(site.student)
-    page = client.get(site.map.get_absolute_url()).content.decode()
+def test_a_closed_map_still_reads_and_shows_no_forms(client, worked_exercise):
+    close(worked_exercise)
+    client.force_login(worked_exercise.student)
+    page = client.get(worked_exercise.map.get_absolute_url()).content.decode()
     assert "Stations went quiet" in page
-    assert reverse("thesis-add", args=[site.map.code]) not in page
-    focus = client.get(reverse("node-focus", args=[site.map.code, site.claim.pk]))
+    assert reverse("thesis-add", args=[worked_exercise.map.code]) not in page
+    focus = client.get(reverse("node-focus", args=[worked_exercise.map.code, worked_exercise.claim.pk]))
     assert focus.status_code == 200
 
 
-def test_the_first_look_at_a_closed_exercise_takes_its_snapshot(client, site):
-    close(site)
-    client.force_login(site.student)
+def test_the_first_look_at_a_closed_exercise_takes_its_snapshot(client, worked_exercise):
+    close(worked_exercise)
+    client.force_login(worked_exercise.student)
     assert not Snapshot.objects.exists()
-    client.get(reverse("exercise-detail", args=[site.lesson.exercise.pk]))
+    client.get(reverse("exercise-detail", args=[worked_exercise.lesson.exercise.pk]))
     snapshot = Snapshot.objects.get()
-    assert snapshot.map == site.map and snapshot.closed_at == site.lesson.exercise.closes_at
+    assert snapshot.map == worked_exercise.map and snapshot.closed_at == worked_exercise.lesson.exercise.closes_at
     assert "Stations went quiet" in {n["text"] for n in snapshot.data["nodes"]}
 
 
 # Before opening
 
 
-def not_open_yet(site):
-    exercise = site.lesson.exercise
+def not_open_yet(worked_exercise):
+    exercise = worked_exercise.lesson.exercise
     exercise.opens_at = timezone.now() + timedelta(days=1)
     exercise.closes_at = timezone.now() + timedelta(days=2)
     exercise.save()
 
 
 @pytest.mark.parametrize("name, builder", MAP_WRITES.items(), ids=list(MAP_WRITES))
-def test_before_opening_students_only_read(client, site, name, builder):
-    not_open_yet(site)
-    client.force_login(site.student)
-    url, data = request(site, name, builder, "student")
-    before = database(site)
+def test_before_opening_students_only_read(client, worked_exercise, name, builder):
+    not_open_yet(worked_exercise)
+    client.force_login(worked_exercise.student)
+    url, data = request(worked_exercise, name, builder, "student")
+    before = database(worked_exercise)
     response = client.post(url, data)
     assert response.status_code == 403
     assert "This exercise opens at " in response.content.decode()
-    assert database(site) == before
+    assert database(worked_exercise) == before
 
 
-def test_before_opening_teachers_prepare_the_map(client, site):
-    not_open_yet(site)
-    client.force_login(site.lesson.co_teacher)
-    response = client.post(reverse("thesis-add", args=[site.map.code]), {"text": "Prepared thesis"})
+def test_before_opening_teachers_prepare_the_map(client, worked_exercise):
+    not_open_yet(worked_exercise)
+    client.force_login(worked_exercise.lesson.co_teacher)
+    response = client.post(reverse("thesis-add", args=[worked_exercise.map.code]), {"text": "Prepared thesis"})
     assert response.status_code == 302
-    assert Node.objects.filter(map=site.map, text="Prepared thesis").exists()
+    assert Node.objects.filter(map=worked_exercise.map, text="Prepared thesis").exists()

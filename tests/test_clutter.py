@@ -9,8 +9,8 @@ import pytest
 from argmap.highlights import Span, merge_ranges, render
 from argmap.models import Change, ClutterRange, Node, Quote, Source
 from tests.conftest import MapBuilder
+from tests.helpers import HTMX
 
-HTMX = {"HX-Request": "true"}
 # Clutter twice ("Subscribe now!"), markup-like and multi-line text, CRLF line breaks, astral characters.
 TEXT = (
     "Home | World | Subscribe now!\r\n"

@@ -10,20 +10,12 @@ from argmap import comments
 from argmap.models import Action, Change, Comment, Visibility
 from argmap.permissions import access_for
 
-HTMX = {"HX-Request": "true", "HX-Target": "comments"}
+from tests.conftest import Site
+from tests.helpers import htmx, log_in
 
 
-class Setup:
-    """A public map with a thesis and a claim, one person per role, and URL helpers."""
-
-    def __init__(self, builder, people):
-        self.map = builder.map
-        self.thesis = builder.thesis("Lukashenko is hedging")
-        self.claim = builder.claim("He keeps doors open", under=self.thesis)
-        self.people = people(self.map)
-
-    def user(self, role):
-        return self.people[role]
+class Setup(Site):
+    """The shared Site with the comment pages' URLs."""
 
     def focus(self, node=None):
         return reverse("node-focus", args=[self.map.code, (node or self.claim).pk])
@@ -45,11 +37,6 @@ class Setup:
 @pytest.fixture
 def setup(build, people):
     return Setup(build(), people)
-
-
-def log_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def focus_html(client, setup, node=None) -> str:
@@ -146,7 +133,7 @@ def test_it_refuses_people_without_a_role_and_sends_anonymous_ones_to_log_in(cli
     client.logout()
     response = client.post(setup.post_url(), {"text": "Drive-by"})
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
-    assert client.post(setup.post_url(), {"text": "Drive-by"}, headers=HTMX).status_code == 403
+    assert client.post(setup.post_url(), {"text": "Drive-by"}, headers=htmx("comments")).status_code == 403
     assert ">Log in</a> to comment" in focus_html(client, setup)
     assert not Comment.objects.exists()
 
@@ -156,7 +143,7 @@ def test_it_answers_404_on_a_private_map_to_people_without_a_role(client, build,
     comment = private.comment("contributor")
     log_in(client, private.user("outsider"))
     assert client.post(private.post_url(), {"text": "Hello"}).status_code == 404
-    assert client.get(private.thread_url(), headers=HTMX).status_code == 404
+    assert client.get(private.thread_url(), headers=htmx("comments")).status_code == 404
     for name in ("comment-edit", "comment-delete", "comment-restore", "comment-hide", "comment-unhide"):
         assert client.post(private.url(name, comment), {"text": "x"}).status_code == 404, name
 
@@ -203,7 +190,7 @@ def test_it_keeps_the_text_of_a_refused_comment_in_the_form(client, setup):
     long_text = "<b>keep me</b> " + "z" * 5000
     page = client.post(setup.post_url(), {"text": long_text})
     assert page.status_code == 400 and "&lt;b&gt;keep me&lt;/b&gt;" in page.content.decode()
-    fragment = client.post(setup.post_url(), {"text": long_text}, headers=HTMX)
+    fragment = client.post(setup.post_url(), {"text": long_text}, headers=htmx("comments"))
     html = fragment.content.decode()
     assert fragment.status_code == 400 and fragment["HX-Reswap"] == "outerHTML"
     assert html.lstrip().startswith('<section id="comments"')
@@ -231,7 +218,7 @@ def test_it_shows_html_escaped_and_links_clickable_but_not_javascript(client, se
 
 def test_it_answers_htmx_with_the_thread_including_the_new_comment(client, setup):
     log_in(client, setup.user("contributor"))
-    response = client.post(setup.post_url(), {"text": "Inline please"}, headers=HTMX)
+    response = client.post(setup.post_url(), {"text": "Inline please"}, headers=htmx("comments"))
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith('<section id="comments"')
     assert "Inline please" in html and "Comments (1)" in html and "<html" not in html
@@ -275,7 +262,7 @@ def test_it_refuses_a_reply_to_a_deleted_comment(client, setup):
 def test_it_shows_a_refused_reply_inside_its_own_form(client, setup):
     first = setup.comment("contributor", "Question")
     log_in(client, setup.user("viewer"))
-    response = client.post(setup.post_url(), {"text": "", "reply_to": first.pk}, headers=HTMX)
+    response = client.post(setup.post_url(), {"text": "", "reply_to": first.pk}, headers=htmx("comments"))
     html = response.content.decode()
     assert response.status_code == 400
     reply_form_at = html.index(f'id="reply-{first.pk}"')
@@ -341,7 +328,7 @@ def test_it_refuses_to_edit_a_hidden_or_deleted_comment(client, setup):
 def test_it_refuses_a_bad_edit_and_keeps_the_comment(client, setup):
     comment = setup.comment("contributor", "Fine")
     log_in(client, setup.user("contributor"))
-    response = client.post(setup.url("comment-edit", comment), {"text": "\x00"}, headers=HTMX)
+    response = client.post(setup.url("comment-edit", comment), {"text": "\x00"}, headers=htmx("comments"))
     assert response.status_code == 400 and "NUL character" in response.content.decode()
     assert '<details class="comment-disclosure" open>' in response.content.decode()
     comment.refresh_from_db()

@@ -15,9 +15,9 @@ from argmap.classroom import moderation
 from argmap.classroom.models import Review, StudentResult
 from argmap.models import Node, NodeStatus
 from tests.classwork import contribute, pending, remark
+from tests.helpers import HTMX, htmx
 
 POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"')
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -367,7 +367,7 @@ def test_the_dashboard_poll_refuses_bad_and_forged_requests(client, moderated):
 def test_a_live_region_can_be_fetched_alone(client, moderated):
     l = moderated
     client.force_login(l.teacher)
-    response = client.get(dashboard_url(l), headers={**HTMX, "HX-Target": "students"})
+    response = client.get(dashboard_url(l), headers=htmx("students"))
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="students"') and "<html" not in body

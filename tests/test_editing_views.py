@@ -1,7 +1,5 @@
 """Changing a map from its pages: who may do what, inline (htmx) and without JavaScript, bad input."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,23 +7,20 @@ from django.urls import reverse
 
 from argmap import editing
 from argmap.models import Change, Map, Node, Quote, Relation, Visibility
-
-HTMX = {"HX-Request": "true", "HX-Target": "trees"}
+from tests.helpers import htmx
 
 
 @pytest.fixture
-def site(build, people):
-    """A public map: the owner's thesis with the owner's claim and a contributor's claim under it,
-    evidence under the owner's claim, and a second thesis."""
-    b = build()
-    users = people(b.map)
-    thesis = b.thesis("Lukashenko is hedging")
-    theirs = b.claim("He keeps doors open", under=thesis)
-    evidence = b.claim("Stations went quiet", under=theirs, quote="The relay stations stopped working.")
-    mine, _ = editing.add_claim(thesis, users["contributor"], "He met the Poles", "oppose")
-    other_thesis = b.thesis("Belarus is a loyal ally")
-    return SimpleNamespace(map=b.map, users=users, thesis=thesis, theirs=theirs, evidence=evidence, mine=mine,
-                           other_thesis=other_thesis, builder=b)
+def site(site):
+    """The shared Site (the owner's thesis and claim, called `theirs` here as the contributor sees
+    it) with evidence under that claim, a contributor's claim under the thesis (`mine`) and a second
+    thesis."""
+    site.theirs = site.claim
+    site.evidence = site.builder.claim("Stations went quiet", under=site.theirs,
+                                       quote="The relay stations stopped working.")
+    site.mine, _ = editing.add_claim(site.thesis, site.people["contributor"], "He met the Poles", "oppose")
+    site.other_thesis = site.builder.thesis("Belarus is a loyal ally")
+    return site
 
 
 def url(site, name, node=None, **query):
@@ -40,7 +35,7 @@ def path(*nodes) -> str:
 
 def as_(client, site, role):
     if role != "anonymous":
-        client.force_login(site.users[role])
+        client.force_login(site.people[role])
     return client
 
 
@@ -90,7 +85,7 @@ def test_it_refuses_a_contributor_changing_someone_elses_node(client, site, name
 
 def test_it_answers_an_anonymous_htmx_request_with_403_and_hides_private_maps(client, site, build, outsider):
     assert client.post(url(site, "node-reply", site.thesis), {"text": "x", "stance": "support"},
-                       headers=HTMX).status_code == 403
+                       headers=htmx("trees")).status_code == 403
     private = build(Visibility.PRIVATE)
     thesis = private.thesis("Secret")
     client.force_login(outsider)
@@ -114,12 +109,12 @@ def test_it_answers_405_to_a_get_on_one_button_actions(client, site, name):
 def test_it_adds_a_claim_inline_and_returns_the_trees_with_it_shown(client, site):
     as_(client, site, "contributor")
     form = client.get(url(site, "node-reply", site.theirs, stance="oppose", path=path(site.thesis, site.theirs)),
-                      headers=HTMX)
+                      headers=htmx("trees"))
     assert form.status_code == 200 and "<html" not in form.text
     assert 'hx-post="' in form.text and 'value="oppose" id="reply-' in form.text and "checked" in form.text
     response = client.post(url(site, "node-reply", site.theirs),
                            {"text": "Doors stay open", "stance": "oppose", "path": path(site.thesis, site.theirs)},
-                           headers=HTMX, follow=True)
+                           headers=htmx("trees"), follow=True)
     assert response.status_code == 200
     html = response.text
     assert html.lstrip().startswith('<div id="trees"') and "<html" not in html
@@ -133,10 +128,10 @@ def test_it_keeps_the_branches_the_page_had_open(client, site):
     response = client.post(url(site, "node-reply", site.other_thesis),
                            {"text": "Loyal at the UN", "stance": "support", "path": path(site.other_thesis),
                             "open": [path(site.thesis, site.theirs), "nonsense"], "filter": "all"},
-                           headers=HTMX)
+                           headers=htmx("trees"))
     location = response["Location"]
     assert f"open={site.thesis.pk}.{site.theirs.pk}" in location and "nonsense" not in location
-    html = client.get(location, headers=HTMX).text
+    html = client.get(location, headers=htmx("trees")).text
     assert f'id="node-{site.thesis.pk}-{site.theirs.pk}-{site.evidence.pk}"' in html
 
 
@@ -155,8 +150,8 @@ def test_without_javascript_a_form_is_a_page_that_posts_and_goes_back_to_the_nod
 
 def test_it_adds_a_thesis(client, site):
     as_(client, site, "contributor")
-    assert 'id="new-thesis-text"' in client.get(url(site, "thesis-add"), headers=HTMX).text
-    response = client.post(url(site, "thesis-add"), {"text": "Minsk plays both sides"}, headers=HTMX, follow=True)
+    assert 'id="new-thesis-text"' in client.get(url(site, "thesis-add"), headers=htmx("trees")).text
+    response = client.post(url(site, "thesis-add"), {"text": "Minsk plays both sides"}, headers=htmx("trees"), follow=True)
     thesis = Node.objects.get(text="Minsk plays both sides")
     assert thesis.is_thesis and f'id="node-{thesis.pk}-text"' in response.text
 
@@ -175,7 +170,7 @@ def test_it_refuses_bad_text_with_a_message_and_saves_nothing(client, site, text
     before = state(site)
     for name, node, data in [("node-reply", site.thesis, {"stance": "support"}), ("node-edit", site.mine, {"version": 1}),
                              ("thesis-add", None, {})]:
-        response = client.post(url(site, name, node), {"text": text, **data}, headers=HTMX)
+        response = client.post(url(site, name, node), {"text": text, **data}, headers=htmx("trees"))
         assert response.status_code == 400, name
         assert message in response.text and response["HX-Retarget"] == "closest .edit-slot"
     assert state(site) == before
@@ -258,25 +253,25 @@ def test_it_refuses_nonsense_ids(client, site):
 
 def test_it_edits_inline_and_without_javascript(client, site):
     as_(client, site, "contributor")
-    form = client.get(url(site, "node-edit", site.mine, path=path(site.thesis, site.mine)), headers=HTMX)
+    form = client.get(url(site, "node-edit", site.mine, path=path(site.thesis, site.mine)), headers=htmx("trees"))
     assert "He met the Poles</textarea>" in form.text and 'name="version" value="1"' in form.text
     response = client.post(url(site, "node-edit", site.mine),
                            {"text": "He met the Poles twice", "version": 1, "path": path(site.thesis, site.mine)},
-                           headers=HTMX, follow=True)
+                           headers=htmx("trees"), follow=True)
     assert "He met the Poles twice" in response.text
     response = client.post(url(site, "node-edit", site.mine), {"text": "Thrice", "version": 2, "back": "focus"})
     assert response["Location"].startswith(reverse("node-focus", args=[site.map.code, site.mine.pk]))
 
 
 def test_it_shows_a_conflict_with_their_text_and_keeps_mine(client, site):
-    editing.edit_text(site.mine, "The editor's version", 1, site.users["editor"])
+    editing.edit_text(site.mine, "The editor's version", 1, site.people["editor"])
     as_(client, site, "contributor")
     response = client.post(url(site, "node-edit", site.mine),
-                           {"text": "My <version>", "version": 1, "path": path(site.thesis, site.mine)}, headers=HTMX)
+                           {"text": "My <version>", "version": 1, "path": path(site.thesis, site.mine)}, headers=htmx("trees"))
     assert response.status_code == 409
     html = response.text
     assert "changed this while you were editing" in html and "The editor&#x27;s version" in html
-    assert site.users["editor"].username in html
+    assert site.people["editor"].username in html
     assert "My &lt;version&gt;</textarea>" in html and 'name="version" value="2"' in html
     assert Node.objects.get(pk=site.mine.pk).text == "The editor's version"
     # Saving again, knowingly, replaces theirs.
@@ -289,12 +284,12 @@ def test_it_shows_a_conflict_with_their_text_and_keeps_mine(client, site):
 
 def test_it_attaches_a_node_under_another_parent_picked_from_the_list(client, site):
     as_(client, site, "contributor")
-    form = client.get(url(site, "node-attach", site.mine, path=path(site.thesis, site.mine)), headers=HTMX)
+    form = client.get(url(site, "node-attach", site.mine, path=path(site.thesis, site.mine)), headers=htmx("trees"))
     assert f'name="parent" value="{site.other_thesis.pk}"' in form.text
     assert f"name=\"q\"" in form.text and reverse("node-search", args=[site.map.code]) in form.text
     response = client.post(url(site, "node-attach", site.mine),
                            {"parent": site.other_thesis.pk, "stance": "oppose", "path": path(site.thesis, site.mine)},
-                           headers=HTMX, follow=True)
+                           headers=htmx("trees"), follow=True)
     assert f'id="node-{site.other_thesis.pk}-{site.mine.pk}"' in response.text
     assert Relation.objects.live().filter(child=site.mine).count() == 2
 
@@ -314,7 +309,7 @@ def test_it_refuses_a_move_or_attachment_that_goes_round_in_a_circle(client, sit
     before = state(site)
     response = client.post(url(site, "node-move", site.theirs),
                            {"new_parent": site.evidence.pk, "stance": "support", "path": path(site.thesis, site.theirs)},
-                           headers=HTMX)
+                           headers=htmx("trees"))
     assert response.status_code == 400 and "go round in a circle" in response.text
     response = client.post(url(site, "node-attach", site.theirs), {"parent": site.evidence.pk, "stance": "support"})
     assert response.status_code == 400 and "go round in a circle" in response.text
@@ -335,11 +330,11 @@ def test_it_moves_a_node_keeping_its_branch(client, site):
 def test_it_detaches_from_one_place_but_not_from_the_only_one(client, site):
     as_(client, site, "owner")
     before = state(site)
-    response = client.post(url(site, "node-detach", site.mine), {"path": path(site.thesis, site.mine)}, headers=HTMX)
+    response = client.post(url(site, "node-detach", site.mine), {"path": path(site.thesis, site.mine)}, headers=htmx("trees"))
     assert response.status_code == 400 and "delete it instead" in response.text
     assert response["HX-Retarget"] == f"#node-{site.thesis.pk}-{site.mine.pk}-slot"
     assert state(site) == before
-    editing.attach(site.mine, site.other_thesis, "support", site.users["owner"])
+    editing.attach(site.mine, site.other_thesis, "support", site.people["owner"])
     response = client.post(url(site, "node-detach", site.mine), {"path": path(site.thesis, site.mine)})
     assert response.status_code == 302
     assert list(Relation.objects.live().filter(child=site.mine).values_list("parent", flat=True)) == [site.other_thesis.pk]
@@ -356,16 +351,16 @@ def test_it_switches_a_stance(client, site):
 
 def test_it_confirms_a_deletion_naming_what_goes_with_it_then_deletes(client, site):
     as_(client, site, "owner")
-    confirm = client.get(url(site, "node-delete", site.theirs, path=path(site.thesis, site.theirs)), headers=HTMX)
+    confirm = client.get(url(site, "node-delete", site.theirs, path=path(site.thesis, site.theirs)), headers=htmx("trees"))
     assert "1 node below it has no other place" in confirm.text and "Stations went quiet" in confirm.text
     response = client.post(url(site, "node-delete", site.theirs), {"path": path(site.thesis, site.theirs)},
-                           headers=HTMX, follow=True)
+                           headers=htmx("trees"), follow=True)
     assert "He keeps doors open" not in response.text and "Stations went quiet" not in response.text
     assert Node.objects.get(pk=site.evidence.pk).is_deleted
     # The trees come back with an offer to undo, which puts everything back where it was.
     undo = reverse("node-restore", args=[site.map.code, site.theirs.pk])
     assert 'id="deleted-notice"' in response.text and f'hx-post="{undo}"' in response.text
-    response = client.post(undo, {"path": path(site.thesis, site.theirs)}, headers=HTMX, follow=True)
+    response = client.post(undo, {"path": path(site.thesis, site.theirs)}, headers=htmx("trees"), follow=True)
     assert "He keeps doors open" in response.text and 'id="deleted-notice"' not in response.text
     assert not Node.objects.get(pk=site.evidence.pk).is_deleted
 
@@ -382,22 +377,22 @@ def test_it_offers_no_undo_for_a_nonsense_deleted_parameter(client, site):
 
 def test_it_lets_a_contributor_delete_their_own_but_not_a_branch_with_others_work(client, site):
     as_(client, site, "contributor")
-    below, _ = editing.add_claim(site.mine, site.users["editor"], "The editor's reply", "support")
+    below, _ = editing.add_claim(site.mine, site.people["editor"], "The editor's reply", "support")
     confirm = client.get(url(site, "node-delete", site.mine))
     assert "other people's work" in confirm.text and 'class="danger"' not in confirm.text
     before = state(site)
     assert client.post(url(site, "node-delete", site.mine)).status_code == 403
     assert state(site) == before
-    editing.delete_node(below, site.users["editor"])
+    editing.delete_node(below, site.people["editor"])
     assert client.post(url(site, "node-delete", site.mine)).status_code == 302
     assert Node.objects.get(pk=site.mine.pk).is_deleted
 
 
 def test_it_restores_a_deleted_node_for_those_allowed(client, site):
-    editing.delete_node(site.mine, site.users["contributor"])
+    editing.delete_node(site.mine, site.people["contributor"])
     as_(client, site, "viewer")
     assert client.post(url(site, "node-restore", site.mine)).status_code == 403
-    client.force_login(site.users["contributor"])
+    client.force_login(site.people["contributor"])
     response = client.post(url(site, "node-restore", site.mine))
     assert response.status_code == 302 and not Node.objects.get(pk=site.mine.pk).is_deleted
     assert client.post(url(site, "node-restore", site.mine)).status_code == 404  # not deleted any more
@@ -407,7 +402,7 @@ def test_it_deletes_and_restores_a_quote(client, site):
     quote = Quote.objects.get(node=site.evidence)
     as_(client, site, "contributor")
     assert client.post(reverse("quote-delete", args=[site.map.code, quote.pk])).status_code == 403
-    client.force_login(site.users["editor"])
+    client.force_login(site.people["editor"])
     response = client.post(reverse("quote-delete", args=[site.map.code, quote.pk]), {"back": "focus"})
     assert response.status_code == 302 and Quote.objects.get(pk=quote.pk).is_deleted
     focus = client.get(reverse("node-focus", args=[site.map.code, site.evidence.pk])).text
@@ -441,7 +436,7 @@ def test_it_shows_controls_only_to_people_who_may_use_them(client, site):
 def test_the_controls_cost_no_queries(client, site):
     counts = {}
     for role in ("viewer", "contributor", "owner"):
-        client.force_login(site.users[role])
+        client.force_login(site.people[role])
         client.get(site.map.get_absolute_url())  # the graph is cached after the first
         with CaptureQueriesContext(connection) as queries:
             assert client.get(site.map.get_absolute_url()).status_code == 200
@@ -452,7 +447,7 @@ def test_the_controls_cost_no_queries(client, site):
 def test_it_never_answers_500_to_a_stale_form(client, site):
     """A form opened before someone deleted or moved the node answers 404, not an error page."""
     as_(client, site, "owner")
-    editing.delete_node(site.theirs, site.users["editor"])
+    editing.delete_node(site.theirs, site.people["editor"])
     for name in ("node-reply", "node-edit", "node-delete", "node-attach", "node-move", "node-detach"):
         response = client.post(url(site, name, site.theirs),
                                {"text": "x", "version": 1, "stance": "support", "path": path(site.thesis, site.theirs)})

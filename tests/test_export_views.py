@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from argmap.exports import FORMATS
-from argmap.models import Map, Source, Visibility
+from argmap.models import Visibility
 from argmap.synthetic import Shape, build_map
 
 
@@ -57,24 +57,6 @@ def test_an_anonymized_download_is_no_full_backup_and_names_nobody(client, demo_
     document = json.loads(response.content)
     assert document["full_backup"] is False
     assert demo_map.owner.username not in response.content.decode()
-
-
-@pytest.mark.parametrize("name", ["json", "csv", "handout"])
-def test_downloads_run_the_same_queries_for_a_small_and_a_large_map(client, db, django_assert_max_num_queries, name):
-    sources = [Source.objects.create(text="Minsk said one thing. Moscow heard another. " * 80)]
-    small = build_map("Small", sources, Shape(nodes=15))
-    large = build_map("Large", sources, Shape(nodes=500))
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = []
-    for map_ in (small, large):
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("map-download", args=[map_.code, name])).status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1], counts
-    with django_assert_max_num_queries(counts[0]):
-        client.get(reverse("map-export", args=[large.code]))
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))

@@ -6,15 +6,12 @@ Printing it to PDF on A4 and Letter is tested in tests/browser/test_handout.py.
 import re
 
 import lxml.html
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from argmap import editing
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
-from argmap.models import Map, MapSource, Node, NodeStatus, Source
+from argmap.models import Map, MapSource, Node, NodeStatus
 from argmap.permissions import Access, access_for
-from argmap.synthetic import Shape, build_map
 from tests.conftest import PASSWORD
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 
@@ -205,12 +202,6 @@ def test_a_map_without_theses_says_so(build):
     assert "This map has no theses yet." in page.text_content()
 
 
-def test_rendering_runs_no_queries_of_its_own(demo_map, django_assert_num_queries):
-    export = MapExport.load(Access.for_site_operator(Map.objects.select_related("owner").get(pk=demo_map.pk)))
-    with django_assert_num_queries(0):
-        FORMATS["handout"].render(export)
-
-
 # The page
 
 
@@ -244,14 +235,4 @@ def test_an_outsider_cannot_print_a_private_map(client, lesson, outsider):
     assert client.get(f"/maps/{l.map.code}/export/handout/").status_code == 200
 
 
-def test_the_page_runs_the_same_queries_for_a_small_and_a_large_map(client, demo_map):
-    sources = list(demo_map.sources.all())
-    small = build_map("Small", sources, Shape(nodes=20), owner=demo_map.owner)
-    large = build_map("Large", sources, Shape(nodes=600), owner=demo_map.owner)
-    counts = []
-    for map_ in (small, large):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"/maps/{map_.code}/export/handout/")
-        assert response.status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1] <= 14
+# Its queries, for a small and a large map: tests/test_export_queries.py, for every format.

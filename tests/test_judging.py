@@ -18,18 +18,7 @@ from argmap.models import (
 )
 from argmap.permissions import access_for
 from argmap.synthetic import Shape, build_map
-
-
-@pytest.fixture(autouse=True)
-def fresh_strengths():
-    judging.forget_strengths()
-    yield
-    judging.forget_strengths()
-
-
-def vote(user, child, parent, impact):
-    relation = Relation.objects.live().get(child=child, parent=parent)
-    Vote.objects.update_or_create(relation=relation, user=user, defaults={"impact": impact})
+from tests.helpers import vote
 
 
 def fresh(map_):

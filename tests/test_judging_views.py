@@ -12,18 +12,7 @@ from argmap.browsing import forget_graphs
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.models import Map, Membership, Node, NodeStatus, Quote, Relation, Role, SourceRating, Visibility, Vote
 from argmap.synthetic import Shape, build_map
-
-
-@pytest.fixture(autouse=True)
-def fresh_strengths():
-    judging.forget_strengths()
-    yield
-    judging.forget_strengths()
-
-
-def vote(user, child, parent, impact):
-    relation = Relation.objects.live().get(child=child, parent=parent)
-    Vote.objects.update_or_create(relation=relation, user=user, defaults={"impact": impact})
+from tests.helpers import vote
 
 
 def judge_url(map_, by=None):

@@ -11,7 +11,6 @@ back, so one role's allowed write cannot change what the next role sees. A POST 
 
 import hashlib
 import os
-import time
 
 import pytest
 from django.apps import apps

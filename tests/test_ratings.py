@@ -14,8 +14,7 @@ from argmap.imports import import_map
 from argmap.models import Change, Map, Source, SourceRating, Visibility
 from argmap.permissions import Access
 from tests.conftest import PASSWORD
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX
 
 
 def rate_url(map_, source):

@@ -5,10 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from argmap.models import Change, Map, MapSource, Node, Quote, Source, Visibility, untitled_name
+from tests.helpers import htmx
 from tests.conftest import PASSWORD
 from tests.test_sourcefiles import ARTICLE_HTML
-
-HTMX = {"HX-Request": "true"}
 
 
 def new_url(map_):
@@ -339,7 +338,7 @@ def test_it_pages_the_search_and_htmx_gets_only_the_results(client, owned):
     first = client.get(attach_url(owned.map), {"q": "shared"}).content.decode()
     assert "Shared 00" in first and "Shared 19" in first and "Shared 20" not in first and "page 1 of 2" in first
     second = client.get(attach_url(owned.map), {"q": "shared", "page": 2},
-                        headers={**HTMX, "HX-Target": "source-results"})
+                        headers=htmx("source-results"))
     html = second.content.decode()
     assert html.lstrip().startswith('<div id="source-results"') and "<html" not in html
     assert "Shared 24" in html and "Shared 00" not in html

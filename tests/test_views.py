@@ -8,7 +8,7 @@ from django.test import override_settings
 from argmap.models import Comment, Node, Quote, Source, Visibility
 from argmap.permissions import Access
 
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX, htmx
 
 
 def page_url(map_):
@@ -160,7 +160,7 @@ def test_it_ignores_open_branches_that_are_not_paths_of_the_map(client, small):
 
 def test_it_returns_only_the_trees_to_htmx_when_the_filter_changes(client, small):
     map_ = small[0]
-    response = client.get(page_url(map_), {"filter": "support"}, headers={**HTMX, "HX-Target": "trees"})
+    response = client.get(page_url(map_), {"filter": "support"}, headers=htmx("trees"))
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html and html.lstrip().startswith('<div id="trees"')
     assert "He keeps doors open" in html and "He is a loyal ally" not in html
@@ -368,7 +368,7 @@ def test_it_returns_only_the_passage_panel_to_htmx(client, small, article):
     map_ = small[0]
     at = article.text.index("relay")
     response = client.get(f"/maps/{map_.code}/sources/{article.code}/", {"at": at},
-                          headers={**HTMX, "HX-Target": "passage-uses"})
+                          headers=htmx("passage-uses"))
     html = response.content.decode()
     assert "<html" not in html and html.lstrip().startswith('<section id="passage-uses"')
     assert "Stations went quiet" in html

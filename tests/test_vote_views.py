@@ -13,21 +13,18 @@ from argmap.classroom.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
 from argmap.permissions import access_for
 
-HTMX = {"HX-Request": "true"}
+from tests.conftest import Site
+from tests.helpers import HTMX
 
 
-class Site:
-    """A map with a thesis, a claim supporting it and a rebuttal of the claim, one person per role."""
+class VoteSite(Site):
+    """The shared Site with a rebuttal of the claim, and the vote pages' URLs."""
 
     def __init__(self, builder, people):
-        self.builder = builder
-        self.map = builder.map
-        self.thesis = builder.thesis("Lukashenko is hedging")
-        self.claim = builder.claim("He keeps doors open", under=self.thesis)
+        super().__init__(builder, people)
         self.rebuttal = builder.claim("The doors are painted on", under=self.claim, stance="oppose")
         self.relation = Relation.objects.get(child=self.claim)
         self.rebuttal_relation = Relation.objects.get(child=self.rebuttal)
-        self.people = people(self.map)
 
     def cast_url(self, relation=None):
         return reverse("vote-cast", args=[self.map.code, (relation or self.relation).pk])
@@ -47,7 +44,7 @@ class Site:
 
 @pytest.fixture
 def site(build, people):
-    return Site(build(Visibility.PUBLIC), people)
+    return VoteSite(build(Visibility.PUBLIC), people)
 
 
 def vote(client, site, user, impact, relation=None, headers=None):
@@ -151,7 +148,7 @@ def test_viewers_and_people_without_a_role_on_a_public_map_may_not_vote(client, 
 
 
 def test_an_outsider_gets_404_on_a_private_map(client, build, people):
-    site = Site(build(Visibility.PRIVATE), people)
+    site = VoteSite(build(Visibility.PRIVATE), people)
     assert vote(client, site, site.people["outsider"], "2").status_code == 404
     assert client.get(site.mine()).status_code == 404
     assert not Vote.objects.exists()

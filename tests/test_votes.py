@@ -10,7 +10,7 @@ from argmap.permissions import access_for
 
 
 @pytest.fixture
-def site(build):
+def claim_and_rebuttal(build):
     b = build(Visibility.PUBLIC)
     thesis = b.thesis("Minsk hedges")
     claim = b.claim("Stations went quiet", under=thesis)
@@ -20,16 +20,16 @@ def site(build):
     return b, Relation.objects.get(child=claim), Relation.objects.get(child=rebuttal), ann, ben
 
 
-def test_it_records_one_vote_per_person_and_relation_and_a_second_cast_changes_it(site):
-    _, relation, _, ann, _ = site
+def test_it_records_one_vote_per_person_and_relation_and_a_second_cast_changes_it(claim_and_rebuttal):
+    _, relation, _, ann, _ = claim_and_rebuttal
     votes.cast(access_for(relation.map, ann), relation, 1)
     votes.cast(access_for(relation.map, ann), relation, 4)
     assert list(Vote.objects.values_list("relation", "user", "impact")) == [(relation.pk, ann.pk, 4)]
 
 
 @pytest.mark.parametrize("impact", [-1, 5, "3", 2.0, True, None])
-def test_it_refuses_an_impact_that_is_not_a_whole_number_from_0_to_4(site, impact):
-    _, relation, _, ann, _ = site
+def test_it_refuses_an_impact_that_is_not_a_whole_number_from_0_to_4(claim_and_rebuttal, impact):
+    _, relation, _, ann, _ = claim_and_rebuttal
     with pytest.raises(votes.VoteRefused, match="0 \\(no impact\\) to 4 \\(decisive\\)"):
         votes.cast(access_for(relation.map, ann), relation, impact)
     assert not Vote.objects.exists()
@@ -46,8 +46,8 @@ def test_it_refuses_anything_else_a_form_may_send(sent):
         votes.parse_impact(sent)
 
 
-def test_it_refuses_deleted_relations_and_relations_of_deleted_nodes(site):
-    b, relation, below, ann, _ = site
+def test_it_refuses_deleted_relations_and_relations_of_deleted_nodes(claim_and_rebuttal):
+    b, relation, below, ann, _ = claim_and_rebuttal
     relation.soft_delete()
     with pytest.raises(votes.RelationNotSeen):
         votes.cast(access_for(relation.map, ann), relation, 2)
@@ -57,8 +57,8 @@ def test_it_refuses_deleted_relations_and_relations_of_deleted_nodes(site):
     assert not Vote.objects.exists()
 
 
-def test_it_refuses_a_relation_of_another_map_under_this_maps_access(site, build):
-    b, relation, _, ann, _ = site
+def test_it_refuses_a_relation_of_another_map_under_this_maps_access(claim_and_rebuttal, build):
+    b, relation, _, ann, _ = claim_and_rebuttal
     other = build(Visibility.PUBLIC)
     elsewhere = other.claim("Elsewhere", under=other.thesis())
     access = access_for(b.map, ann)
@@ -82,8 +82,8 @@ def test_a_student_cannot_vote_on_another_students_claim_awaiting_approval(lesso
     assert Vote.objects.count() == 2
 
 
-def test_withdrawing_removes_only_ones_own_vote(site):
-    _, relation, _, ann, ben = site
+def test_withdrawing_removes_only_ones_own_vote(claim_and_rebuttal):
+    _, relation, _, ann, ben = claim_and_rebuttal
     votes.cast(access_for(relation.map, ann), relation, 3)
     votes.cast(access_for(relation.map, ben), relation, 1)
     assert votes.withdraw(relation, ann) is True
@@ -91,8 +91,8 @@ def test_withdrawing_removes_only_ones_own_vote(site):
     assert list(Vote.objects.values_list("user", flat=True)) == [ben.pk]
 
 
-def test_every_vote_and_withdrawal_bumps_the_maps_votes_revision(site):
-    b, relation, _, ann, _ = site
+def test_every_vote_and_withdrawal_bumps_the_maps_votes_revision(claim_and_rebuttal):
+    b, relation, _, ann, _ = claim_and_rebuttal
     start = Map.objects.get(pk=b.map.pk).votes_revision
     votes.cast(access_for(relation.map, ann), relation, 3)
     votes.cast(access_for(relation.map, ann), relation, 2)
@@ -101,9 +101,9 @@ def test_every_vote_and_withdrawal_bumps_the_maps_votes_revision(site):
 
 
 def test_summaries_give_count_mean_and_my_vote_for_many_relations_in_one_query(
-    site, django_assert_num_queries
+    claim_and_rebuttal, django_assert_num_queries
 ):
-    b, relation, below, ann, ben = site
+    b, relation, below, ann, ben = claim_and_rebuttal
     votes.cast(access_for(relation.map, ann), relation, 4)
     votes.cast(access_for(relation.map, ben), relation, 1)
     votes.cast(access_for(below.map, ben), below, 2)
@@ -114,10 +114,10 @@ def test_summaries_give_count_mean_and_my_vote_for_many_relations_in_one_query(
     assert found[below.pk] == votes.Summary(count=1, total=2, mine=None)
 
 
-def test_a_relation_nobody_voted_on_has_no_summary_and_anonymous_readers_have_no_vote(site):
+def test_a_relation_nobody_voted_on_has_no_summary_and_anonymous_readers_have_no_vote(claim_and_rebuttal):
     from django.contrib.auth.models import AnonymousUser
 
-    _, relation, below, ann, _ = site
+    _, relation, below, ann, _ = claim_and_rebuttal
     votes.cast(access_for(relation.map, ann), relation, 0)
     found = votes.summaries([relation.pk, below.pk], AnonymousUser())
     assert found == {relation.pk: votes.Summary(count=1, total=0, mine=None)}
@@ -125,8 +125,8 @@ def test_a_relation_nobody_voted_on_has_no_summary_and_anonymous_readers_have_no
     assert votes.summaries([], ann) == {}
 
 
-def test_votes_of_lists_a_persons_votes_on_one_map(site, build):
-    b, relation, below, ann, ben = site
+def test_votes_of_lists_a_persons_votes_on_one_map(claim_and_rebuttal, build):
+    b, relation, below, ann, ben = claim_and_rebuttal
     other = build(Visibility.PUBLIC)
     elsewhere = Relation.objects.get(child=other.claim("Elsewhere", under=other.thesis()))
     votes.cast(access_for(below.map, ann), below, 1)

@@ -14,7 +14,6 @@ Names go through `name(user)`: usernames, or pseudonyms when the exporter may no
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 
 from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Quote, Relation, Source
 from argmap.permissions import Access, checked

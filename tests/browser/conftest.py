@@ -136,6 +136,23 @@ def page(new_page):
 
 
 @pytest.fixture
+def page_expecting_400(browser):
+    """A page whose only allowed problem is the refused POST (status 400) the test makes on purpose;
+    anything else the browser reports (console errors, CSP violations, other error statuses) fails."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(5_000)
+    page, problems = context.new_page(), []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda msg: msg.type == "error" and "status of 400" not in msg.text
+            and problems.append(f"console error: {msg.text}"))
+    page.on("response", lambda r: r.status >= 400 and not (r.status == 400 and r.request.method == "POST")
+            and problems.append(f"HTTP {r.status} for {r.request.method} {r.url}"))
+    yield page
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
 def demo_map(live_server, transactional_db):
     """The seeded demo map on the live server; returns its address (`/maps/belarus/`, which redirects).
 

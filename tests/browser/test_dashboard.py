@@ -23,22 +23,6 @@ def moderated(transactional_db, lesson):
     return l
 
 
-@pytest.fixture
-def page_expecting_400(browser):
-    """A page on which the only problem allowed is the refused POST (400) the test makes on purpose."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5_000)
-    page, problems = context.new_page(), []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda msg: msg.type == "error" and "status of 400" not in msg.text
-            and problems.append(f"console error: {msg.text}"))
-    page.on("response", lambda r: r.status >= 400 and not (r.status == 400 and r.request.method == "POST")
-            and problems.append(f"HTTP {r.status} for {r.request.method} {r.url}"))
-    yield page
-    context.close()
-    assert not problems, "\n".join(problems)
-
-
 def open_dashboard(page, live_server, log_in, l):
     log_in(page, l.teacher.username, PASSWORD)
     page.goto(live_server.url + reverse("exercise-dashboard", args=[l.exercise.pk]))

@@ -170,23 +170,6 @@ def test_it_counts_offsets_in_code_points_after_an_emoji(page, demo_map, student
     assert "".join(page.locator("#source-text a.hl.is-target").all_text_contents()) == passage
 
 
-@pytest.fixture
-def page_expecting_400(browser):
-    """A page whose only allowed problem is the refused POST (status 400) the test makes on purpose;
-    anything else the browser reports (console errors, CSP violations, other error statuses) fails."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5_000)
-    page, problems = context.new_page(), []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda msg: msg.type == "error" and "status of 400" not in msg.text
-            and problems.append(f"console error: {msg.text}"))
-    page.on("response", lambda r: r.status >= 400 and not (r.status == 400 and r.request.method == "POST")
-            and problems.append(f"HTTP {r.status} for {r.request.method} {r.url}"))
-    yield page
-    context.close()
-    assert not problems, "\n".join(problems)
-
-
 def test_it_explains_a_refusal_in_place_and_keeps_what_was_typed(
     page_expecting_400, demo_map, student, live_server, log_in
 ):
