@@ -1,6 +1,5 @@
 """The data every export reads: loaded in a fixed number of queries; what a reader sees; names."""
 
-
 from argmap import editing
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports.loading import MapExport

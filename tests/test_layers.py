@@ -20,7 +20,7 @@ PACKAGE = ROOT / "argmap"
 # Lowest first. A module belongs to the first layer with a prefix that names it or a package above it;
 # anything under argmap/ that no prefix names is a domain module.
 LAYERS = {
-    "pure": ("argmap.anchoring", "argmap.tree", "argmap.strength", "argmap.highlights", "argmap.loginlimit",
+    "pure": ("argmap.anchoring", "argmap.tree", "argmap.strength", "argmap.highlights",
              "argmap.sourcefiles", "argmap.usernames"),
     "models": ("argmap.models", "argmap.migrations", "argmap.classroom.models", "argmap.classroom.migrations"),
     "domain": ("argmap",),
