@@ -10,8 +10,8 @@ from django.urls import reverse
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, Source
-from argmap.synthetic import Shape, build_map
 from argmap.permissions import Access
+from argmap.synthetic import Shape, build_map
 
 # The loader's queries, the access check and the session: the same for every format (11 for the owner).
 MOST_QUERIES = 14
@@ -19,7 +19,7 @@ MOST_QUERIES = 14
 
 @pytest.fixture
 def sources(db):
-    return [Source.objects.create(title="Article", text="Minsk said one thing. Moscow heard another. " * 80)]
+    return [Source.objects.create(text="Minsk said one thing. Moscow heard another. " * 80)]
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
