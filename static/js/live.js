@@ -122,7 +122,10 @@
       const doc = new DOMParser().parseFromString(await response.text(), "text/html");
       group.forEach((region) => {
         const fresh = doc.getElementById(region.id);
-        if (fresh && document.body.contains(region)) swapIn(region, fresh, force);
+        if (!fresh || !document.body.contains(region)) return;
+        // Asked again: a form may have opened while the fetch was on its way.
+        if (!force && busy(region)) showNotice();
+        else swapIn(region, fresh, force);
       });
     }
   }
