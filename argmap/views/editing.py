@@ -31,6 +31,7 @@ from argmap import editing
 from argmap.browsing import load_graph, reader_id
 from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
 from argmap.permissions import deleted_node_for, map_and_access, node_for, quote_for, require
+from argmap.search import find_nodes
 from argmap.views import signed_in_to
 from argmap.tree import FILTERS, Path, parse_path, path_key
 
@@ -313,27 +314,16 @@ def _place_form(request, access, graph, node: Node, field_name: str):
         "old_parent": old_parent,
         "title": ("Move “" if moving else "Also place “") + node.text + "”",
         "action": reverse(name, args=[map_.code, node.pk]),
-        **_picker(request, map_, graph, node, field_name),
+        **_picker(request, access, node),
     }
     return _form(request, "place", context, status=400 if form.errors else 200)
 
 
-PICKER_RESULTS = 12
-
-
-def _picker(request, map_, graph, node: Node, field_name: str) -> dict:
+def _picker(request, access, node: Node) -> dict:
     """The node picker's first answer, so the form works without JavaScript too (htmx replaces
     it as the person types, from the `node-search` view)."""
-    words = request.GET.get("q", "").split()[:8]
-    excluded = {node.pk, *graph.descendants(node.pk)}
-    nodes = Node.objects.in_map(map_).live()
-    if words:
-        for word in words:
-            nodes = nodes.filter(text__icontains=word[:100])
-    else:
-        nodes = nodes.filter(pk__in=graph.theses)
-    found = [n for n in nodes.order_by("kind", "id")[: PICKER_RESULTS * 4] if n.pk in graph and n.pk not in excluded]
-    return {"results": found[:PICKER_RESULTS], "more": len(found) > PICKER_RESULTS, "query": " ".join(words)}
+    found = find_nodes(access, request.GET.get("q", ""), leave_out=node.pk)
+    return {"results": found.nodes, "more": found.more, "query": found.query}
 
 
 @signed_in
