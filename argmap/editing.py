@@ -69,11 +69,6 @@ def clean_stance(stance: str | None) -> str:
     return stance
 
 
-def _lock_map(map_id: int) -> None:
-    # Serialises changes to one map (on SQLite the immediate transaction already holds the lock).
-    Map.objects.select_for_update().filter(pk=map_id).first()
-
-
 def _fresh(node: Node, *, live: bool = True) -> Node:
     """The node as stored now, locked for the rest of the transaction."""
     current = Node.objects.select_for_update().get(pk=node.pk)
@@ -152,7 +147,7 @@ def is_shown(node: Node) -> bool:
 def add_thesis(map_: Map, actor, text: str, *, moderated: bool = False) -> Node:
     text = clean_text(text)
     with transaction.atomic():
-        _lock_map(map_.pk)
+        Map.objects.lock(map_.pk)
         node = Node.objects.create(map=map_, kind=NodeKind.THESIS, text=text, author=actor, updated_by=actor,
                                    status=new_status(moderated))
         record(map_, actor, Action.CREATE, node)
@@ -163,7 +158,7 @@ def add_claim(parent: Node, actor, text: str, stance: str, *, moderated: bool = 
     """A new claim supporting or opposing `parent`."""
     text, stance = clean_text(text), clean_stance(stance)
     with transaction.atomic():
-        _lock_map(parent.map_id)
+        Map.objects.lock(parent.map_id)
         parent = _fresh(parent)
         node = Node.objects.create(map_id=parent.map_id, kind=NodeKind.CLAIM, text=text, author=actor,
                                    updated_by=actor, status=new_status(moderated))
@@ -180,7 +175,7 @@ def attach(node: Node, parent: Node, stance: str, actor, *, moderated: bool = Fa
     """Place an existing claim under one more parent (refused if that would close a cycle)."""
     stance = clean_stance(stance)
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, parent = _fresh(node), _fresh(parent)
         relation = Relation.objects.link(node, parent, stance, author=actor)
         record(node.map_id, actor, Action.ATTACH, relation, after=_relation_state(relation, parent))
@@ -191,7 +186,7 @@ def attach(node: Node, parent: Node, stance: str, actor, *, moderated: bool = Fa
 def detach(node: Node, parent: Node, actor, *, moderated: bool = False) -> Relation:
     """Take `node` out from under `parent`; refused where that is its only place in the map."""
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, parent = _fresh(node), _fresh(parent)
         relation = _live_relation(node, parent)
         theses, children = _shape(node.map_id)
@@ -211,7 +206,7 @@ def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | No
     """Move `node` from under `old_parent` to under `new_parent` in one step, keeping its stance
     unless another is given. Refused, with nothing changed, where it would close a cycle."""
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, old_parent, new_parent = _fresh(node), _fresh(old_parent), _fresh(new_parent)
         old = _live_relation(node, old_parent)
         if new_parent.pk == old_parent.pk:
@@ -229,7 +224,7 @@ def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | No
 def change_stance(node: Node, parent: Node, stance: str, actor, *, moderated: bool = False) -> Relation:
     stance = clean_stance(stance)
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, parent = _fresh(node), _fresh(parent)
         relation = _live_relation(node, parent)
         if relation.stance == stance:
@@ -248,7 +243,7 @@ def edit_text(node: Node, text: str, version: int, actor, *, moderated: bool = F
     """Replace the node's text, unless it changed since `version` was read: then EditConflict."""
     text = clean_text(text)
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         current = _fresh(node)
         if current.version != version:
             raise EditConflict(Node.objects.select_related("updated_by").get(pk=current.pk))
@@ -273,7 +268,7 @@ def delete_node(node: Node, actor, may_change: Predicate | None = None) -> Chang
     PermissionDenied (nothing deleted) if `may_change` refuses any node of the cascade.
     """
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node = _fresh(node)
         cascade = list(Node.objects.filter(pk__in=cascade_of(node)).live().order_by("id"))
         if may_change is not None:
@@ -331,7 +326,7 @@ def restore_node(node: Node, actor, may_change: Predicate | None = None) -> Node
     the map because everything it bore on is deleted too.
     """
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node = _fresh(node, live=False)
         if not node.is_deleted:
             raise ValidationError(f"“{_short(node.text)}” is not deleted.")
@@ -384,7 +379,7 @@ def restore_quote(quote: Quote, actor, *, moderated: bool = False) -> Quote:
 
 
 def _fresh_quote(quote: Quote) -> Quote:
-    _lock_map(quote.node.map_id)
+    Map.objects.lock(quote.node.map_id)
     return Quote.objects.select_for_update().select_related("node", "source").get(pk=quote.pk)
 
 
