@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path as url_path
@@ -28,8 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from argmap import editing
-from argmap.browsing import load_graph, reader_id
-from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
+from argmap.browsing import load_graph
+from argmap.history import deleted_nodes
+from argmap.models import Node, Quote, Stance
 from argmap.permissions import deleted_node_for, map_and_access, node_for, quote_for, require
 from argmap.search import find_nodes
 from argmap.views import signed_in_to
@@ -461,23 +461,7 @@ def deleted(request, code: str):
     """The map's deleted nodes, newest first, each with what went with it and a restore button."""
     map_, access = map_and_access(request, code)
     require(access.can_edit_all, "Only the map's editors and owners see what was deleted.")
-    nodes = Node.objects.in_map(map_).deleted().select_related("author", "deleted_by")
-    if map_.exercise_id and not access.sees_pending:  # a student with an editor's role
-        nodes = nodes.filter(Q(status=NodeStatus.APPROVED) | Q(author_id=reader_id(access)))
-    nodes = list(nodes.order_by("-deleted_at", "-id")[:300])
-    deletions = {}
-    for change in Change.objects.filter(map=map_, target_type="node", action=Action.DELETE,
-                                        target_id__in=[n.pk for n in nodes]).order_by("id"):
-        deletions[change.target_id] = change  # the latest wins
-    entries = {n.pk: {"node": n, "change": deletions.get(n.pk), "with_it": []} for n in nodes}
-    listed = []
-    for n in nodes:
-        went_with = (deletions[n.pk].after or {}).get("with") if n.pk in deletions else None
-        if went_with in entries:
-            entries[went_with]["with_it"].append(n)
-        else:
-            listed.append(entries[n.pk])
-    return render(request, "maps/deleted.html", {"map": map_, "entries": listed, "access": access})
+    return render(request, "maps/deleted.html", {"map": map_, "entries": deleted_nodes(access), "access": access})
 
 
 urlpatterns = [

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from argmap import editing
 from argmap.browsing import TreeState, attach_nodes, hides, load_graph, node_cards, note_reviews, place_path
 from argmap.comments import discussion
-from argmap.editing import history_entries
+from argmap.history import history_entries
 from argmap.judging import thesis_scores
 from argmap.models import Comment, Map, Membership, Source
 from argmap.permissions import deleted_node_for, map_and_access
