@@ -6,23 +6,21 @@ their quotes with sources). Whatever shows a map's nodes takes the reader's Acce
 (argmap.permissions): a bare Map is refused (TypeError), so forgetting it cannot show everything.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
+from argmap.caching import KeptRecently
 from argmap.classroom.models import Review
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation
 from argmap.permissions import Access, checked
 from argmap.tree import FILTERS, Edge, MapGraph, Path, Row, build_row, parse_path, path_key, walk
 
 
-_graphs: OrderedDict[tuple, MapGraph] = OrderedDict()
-_graphs_lock = threading.Lock()
 GRAPHS_KEPT = 32
+_graphs: KeptRecently[MapGraph] = KeptRecently(GRAPHS_KEPT)
 
 
 def load_graph(access: Access) -> MapGraph:
@@ -81,22 +79,11 @@ def _load_full_graph(map_: Map) -> MapGraph:
     The key holds the revision read with the map row, so every process notices another process's
     change on its next request; a graph is never edited after it is built.
     """
-    key = (map_.pk, map_.code, map_.revision)
-    with _graphs_lock:
-        if key in _graphs:
-            _graphs.move_to_end(key)
-            return _graphs[key]
-    graph = _read_graph(map_)
-    with _graphs_lock:
-        _graphs[key] = graph
-        while len(_graphs) > GRAPHS_KEPT:
-            _graphs.popitem(last=False)
-    return graph
+    return _graphs.get((map_.pk, map_.code, map_.revision), lambda: _read_graph(map_))
 
 
 def forget_graphs() -> None:
-    with _graphs_lock:
-        _graphs.clear()
+    _graphs.clear()
 
 
 def _read_graph(map_: Map) -> MapGraph:

@@ -22,18 +22,14 @@ Deleting and restoring leave the status as it was; teachers' changes never touch
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from argmap.anchoring import check_storable_text
-from argmap.browsing import unseen
 from argmap.history import record, snapshot
 from argmap.models import Action, Change, Map, Node, NodeKind, NodeStatus, Quote, Relation, Stance
-from argmap.permissions import Access
 
 MAX_TEXT_LENGTH = 2000
 SHORT = 200  # characters of a parent's text kept in a relation's history, to name it later
@@ -67,11 +63,6 @@ def clean_stance(stance: str | None) -> str:
     if stance not in Stance.values:
         raise ValidationError("Choose whether it supports or opposes.")
     return stance
-
-
-def _lock_map(map_id: int) -> None:
-    # Serialises changes to one map (on SQLite the immediate transaction already holds the lock).
-    Map.objects.select_for_update().filter(pk=map_id).first()
 
 
 def _fresh(node: Node, *, live: bool = True) -> Node:
@@ -152,7 +143,7 @@ def is_shown(node: Node) -> bool:
 def add_thesis(map_: Map, actor, text: str, *, moderated: bool = False) -> Node:
     text = clean_text(text)
     with transaction.atomic():
-        _lock_map(map_.pk)
+        Map.objects.lock(map_.pk)
         node = Node.objects.create(map=map_, kind=NodeKind.THESIS, text=text, author=actor, updated_by=actor,
                                    status=new_status(moderated))
         record(map_, actor, Action.CREATE, node)
@@ -163,7 +154,7 @@ def add_claim(parent: Node, actor, text: str, stance: str, *, moderated: bool = 
     """A new claim supporting or opposing `parent`."""
     text, stance = clean_text(text), clean_stance(stance)
     with transaction.atomic():
-        _lock_map(parent.map_id)
+        Map.objects.lock(parent.map_id)
         parent = _fresh(parent)
         node = Node.objects.create(map_id=parent.map_id, kind=NodeKind.CLAIM, text=text, author=actor,
                                    updated_by=actor, status=new_status(moderated))
@@ -180,7 +171,7 @@ def attach(node: Node, parent: Node, stance: str, actor, *, moderated: bool = Fa
     """Place an existing claim under one more parent (refused if that would close a cycle)."""
     stance = clean_stance(stance)
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, parent = _fresh(node), _fresh(parent)
         relation = Relation.objects.link(node, parent, stance, author=actor)
         record(node.map_id, actor, Action.ATTACH, relation, after=_relation_state(relation, parent))
@@ -191,7 +182,7 @@ def attach(node: Node, parent: Node, stance: str, actor, *, moderated: bool = Fa
 def detach(node: Node, parent: Node, actor, *, moderated: bool = False) -> Relation:
     """Take `node` out from under `parent`; refused where that is its only place in the map."""
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, parent = _fresh(node), _fresh(parent)
         relation = _live_relation(node, parent)
         theses, children = _shape(node.map_id)
@@ -211,7 +202,7 @@ def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | No
     """Move `node` from under `old_parent` to under `new_parent` in one step, keeping its stance
     unless another is given. Refused, with nothing changed, where it would close a cycle."""
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, old_parent, new_parent = _fresh(node), _fresh(old_parent), _fresh(new_parent)
         old = _live_relation(node, old_parent)
         if new_parent.pk == old_parent.pk:
@@ -229,7 +220,7 @@ def move(node: Node, old_parent: Node, new_parent: Node, actor, stance: str | No
 def change_stance(node: Node, parent: Node, stance: str, actor, *, moderated: bool = False) -> Relation:
     stance = clean_stance(stance)
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node, parent = _fresh(node), _fresh(parent)
         relation = _live_relation(node, parent)
         if relation.stance == stance:
@@ -248,7 +239,7 @@ def edit_text(node: Node, text: str, version: int, actor, *, moderated: bool = F
     """Replace the node's text, unless it changed since `version` was read: then EditConflict."""
     text = clean_text(text)
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         current = _fresh(node)
         if current.version != version:
             raise EditConflict(Node.objects.select_related("updated_by").get(pk=current.pk))
@@ -273,7 +264,7 @@ def delete_node(node: Node, actor, may_change: Predicate | None = None) -> Chang
     PermissionDenied (nothing deleted) if `may_change` refuses any node of the cascade.
     """
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node = _fresh(node)
         cascade = list(Node.objects.filter(pk__in=cascade_of(node)).live().order_by("id"))
         if may_change is not None:
@@ -331,7 +322,7 @@ def restore_node(node: Node, actor, may_change: Predicate | None = None) -> Node
     the map because everything it bore on is deleted too.
     """
     with transaction.atomic():
-        _lock_map(node.map_id)
+        Map.objects.lock(node.map_id)
         node = _fresh(node, live=False)
         if not node.is_deleted:
             raise ValidationError(f"“{_short(node.text)}” is not deleted.")
@@ -384,130 +375,5 @@ def restore_quote(quote: Quote, actor, *, moderated: bool = False) -> Quote:
 
 
 def _fresh_quote(quote: Quote) -> Quote:
-    _lock_map(quote.node.map_id)
+    Map.objects.lock(quote.node.map_id)
     return Quote.objects.select_for_update().select_related("node", "source").get(pk=quote.pk)
-
-
-def history_of(node: Node, limit: int = 50) -> list[Change]:
-    """The node's recorded changes (its own, its relations', quotes' and comments'), newest first."""
-    return list(Change.objects.filter(node=node).select_related("actor").order_by("-id")[:limit])
-
-
-STANCE_WORDS = {"support": "supporting", "oppose": "opposing"}
-STATUS_WORDS = {"approved": "approved it", "rejected": "rejected it", "pending": "sent it back for approval"}
-
-
-def describe(change: Change, node: Node) -> str:
-    """One change of the node's history in words, after the actor's name ("edited the text")."""
-    before, after = change.before or {}, change.after or {}
-    kind = "thesis" if node.is_thesis else "claim"
-    action = change.action
-    if change.target_type == "node":
-        if action == Action.CREATE:
-            if after.get("parent_text"):
-                return f"added it, {STANCE_WORDS.get(after.get('stance'), '')} “{after['parent_text']}”"
-            return f"added this {kind}"
-        if action == Action.EDIT:
-            if "status" in after and before.get("text") == after.get("text"):  # a teacher's decision
-                return STATUS_WORDS.get(after["status"], "changed its status")
-            return "edited the text"
-        if action == Action.DELETE:
-            if after.get("with"):
-                return "deleted the node above it, its only place in the map, and this went with it"
-            below = len(after.get("cascade", []))
-            if below:
-                return f"deleted it, with the {below} node{pluralize(below)} below that had no other place"
-            return "deleted it"
-        if action == Action.RESTORE:
-            return "restored it" + (" with the node above it" if after.get("with") else "")
-    if change.target_type == "relation":
-        parent, was = after.get("parent_text", "a node"), before.get("parent_text", "a node")
-        stance = STANCE_WORDS.get(after.get("stance"), "")
-        if action == Action.ATTACH:
-            return f"placed it under “{parent}” too, {stance} it"
-        if action == Action.MOVE:
-            return f"moved it from under “{was}” to under “{parent}”, {stance} it"
-        if action == Action.DETACH:
-            return f"took it out from under “{was}”"
-        if action == Action.EDIT:
-            return f"made it {stance} “{parent}” instead of {STANCE_WORDS.get(before.get('stance'), '')}"
-        return f"{change.get_action_display()} its place under “{parent}”"
-    if change.target_type == "quote":
-        return f"{change.get_action_display()} a quote: “{(after or before).get('exact', '')[:160]}”"
-    if change.target_type == "comment":
-        return f"{change.get_action_display()} a comment"
-    return f"{change.get_action_display()} {change.target_type}"
-
-
-# A node's history as one reader sees it (the focus view's panel)
-
-
-@dataclass
-class HistoryEntry:
-    change: Change
-    what: str
-    before_text: str | None = None
-    after_text: str | None = None
-    restore: str | None = None  # "node", "quote" or "comment": which restore button it gets
-
-
-def history_entries(node: Node, access: Access) -> list[HistoryEntry]:
-    """The node's history, newest first, each change said in words, with restore buttons on the
-    deletions the viewer may undo (one query, two where deleted quotes need their authors)."""
-    changes = _without_unseen_places(history_of(node), access)
-    entries, seen = [], set()
-    for change in changes:
-        entry = HistoryEntry(change, describe(change, node))
-        if change.target_type == "node" and change.action == Action.EDIT:
-            before, after = (change.before or {}).get("text"), (change.after or {}).get("text")
-            if before != after:  # not a teacher's decision, which leaves the text as it was
-                entry.before_text, entry.after_text = before, after
-        latest = (change.target_type, change.target_id) not in seen
-        seen.add((change.target_type, change.target_id))
-        if latest and change.action == Action.DELETE:
-            entry.restore = change.target_type
-        entries.append(entry)
-    _allow_restores(entries, node, access)
-    return entries
-
-
-def _mentioned_nodes(change: Change) -> set[int]:
-    """The other nodes a change names in words: the parents of the places it made or unmade."""
-    if change.target_type not in ("node", "relation"):
-        return set()
-    values = ((change.before or {}).get("parent"), (change.after or {}).get("parent"))
-    return {value for value in values if isinstance(value, int)}
-
-
-def _without_unseen_places(changes: list[Change], access: Access) -> list[Change]:
-    """Leave out the changes that name a node this reader may not see (a place under someone
-    else's node awaiting approval): its text would otherwise show in the history."""
-    if not access.map.exercise_id or access.sees_pending:
-        return changes
-    mentioned = set().union(*(_mentioned_nodes(c) for c in changes)) if changes else set()
-    if not mentioned:
-        return changes
-    hidden = unseen(access) & mentioned
-    return [c for c in changes if not (_mentioned_nodes(c) & hidden)]
-
-
-def _allow_restores(entries: list[HistoryEntry], node: Node, access: Access) -> None:
-    quote_ids = [e.change.target_id for e in entries if e.restore == "quote"]
-    restorable_quotes = set()
-    if quote_ids and access.can_contribute:
-        quotes = Quote.objects.deleted().filter(pk__in=quote_ids, node=node)
-        restorable_quotes = {q.pk for q in quotes if access.can_change(q)}
-    user_id = getattr(access.user, "pk", None)
-    for entry in entries:
-        change = entry.change
-        if entry.restore == "node":
-            allowed = node.is_deleted and change.target_id == node.pk and access.can_change(node)
-        elif entry.restore == "quote":
-            allowed = change.target_id in restorable_quotes
-        elif entry.restore == "comment":
-            # Only a comment's author deletes it, and only they may restore it (argmap.comments).
-            allowed = access.can_comment and change.actor_id is not None and change.actor_id == user_id
-        else:
-            allowed = False
-        if not allowed:
-            entry.restore = None

@@ -158,13 +158,6 @@ def _check_source(map_: Map, source: Source) -> str:
     return title or untitled_name(source.text)
 
 
-def _lock(map_id: int) -> None:
-    """Take the map's row lock first: later statements in the same transaction (the node's insert,
-    the relation's own lock) then never wait on each other in opposite orders (a deadlock on
-    PostgreSQL). On SQLite the immediate transaction already holds the write lock."""
-    Map.objects.select_for_update().filter(pk=map_id).values_list("pk", flat=True).first()
-
-
 def add_evidence(
     map: Map,
     user,
@@ -198,7 +191,7 @@ def add_evidence(
                      name=name)
     refuse_copied_claim(claim, quote_text, located.exact)
     with transaction.atomic():
-        _lock(map.pk)
+        Map.objects.lock(map.pk)
         if not Node.objects.live().filter(pk=parent.pk).exists():
             raise EvidenceError("The node you chose was deleted meanwhile: choose another one.")
         node = Node.objects.create(map=map, kind=NodeKind.CLAIM, text=claim, author=user,
@@ -234,7 +227,7 @@ def add_quote(
     located = locate(source, quote_text, start=start, end=end, prefix=prefix, suffix=suffix, position=position,
                      name=name)
     with transaction.atomic():
-        _lock(node.map_id)
+        Map.objects.lock(node.map_id)
         if Quote.objects.live().filter(node=node, source=source, start=located.start, end=located.end).exists():
             raise EvidenceError("This node already quotes that passage.")
         quote = Quote(node=node, source=source, start=located.start, end=located.end, exact=located.exact, author=user)

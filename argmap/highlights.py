@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from argmap.spans import merge_spans
+
 
 @dataclass(frozen=True)
 class Span:
@@ -53,19 +55,6 @@ def segments(text_length: int, spans: list[Span]) -> list[Segment]:
         top = by_start[open_by_size[0][3]] if open_by_size else None
         result.append(Segment(start, end, top, len(open_by_end)))
     return result
-
-
-def merge_ranges(ranges: Iterable[tuple[int, int]], text_length: int) -> list[tuple[int, int]]:
-    """The (start, end) ranges clipped to the text, with overlapping and touching ones merged, in order."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted((max(0, s), min(e, text_length)) for s, e in ranges):
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _cut(segment: Segment, ranges: list[tuple[int, int]]) -> Iterator[tuple[Segment, bool]]:
@@ -110,7 +99,7 @@ def render(
     for span in spans:
         starts.setdefault(span.start, []).append(span.quote_id)
     marked = next((s for s in spans if s.quote_id == target), None)
-    clutter = merge_ranges(clutter, len(text))
+    clutter = merge_spans(clutter, len(text))
     parts = []
     for segment in segments(len(text), spans):
         for quote_id in starts.pop(segment.start, ()):

@@ -16,13 +16,12 @@ counters, so only that map is computed again. Who is a teacher or in a team is n
 change to the class's teachers or teams shows at the map's next vote or node change.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
 from argmap.browsing import approved_graph
+from argmap.caching import KeptRecently
 from argmap.models import Map, Membership, Quote, Role, Vote
 from argmap.strength import Link, explain, strengths
 from argmap.tree import MapGraph
@@ -64,9 +63,8 @@ class Strengths:
                        default_weight=DEFAULT_WEIGHT, base=self.base, default_base=DEFAULT_BASE)
 
 
-_cache: OrderedDict[tuple, Strengths] = OrderedDict()
-_cache_lock = threading.Lock()
 KEPT = 64
+_cache: KeptRecently = KeptRecently(KEPT)  # Strengths, and the base scores they start from
 
 
 def map_strengths(map_: Map, perspective: str = EVERYONE, viewer=None, team: str | None = None, *,
@@ -90,26 +88,11 @@ def map_strengths(map_: Map, perspective: str = EVERYONE, viewer=None, team: str
     blind = None if until_voted_by is None else until_voted_by.pk if _signed_in(until_voted_by) else 0
     # The code too: on SQLite a rolled-back test's map id comes back with the same counters.
     key = (map_.pk, map_.code, map_.revision, map_.votes_revision, perspective, whose, blind)
-    return _cached(key, lambda: compute(map_, perspective, viewer, team, until_voted_by))
-
-
-def _cached(key: tuple, make):
-    """The value kept under `key`, made (outside the lock) when it is not kept yet."""
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    value = make()
-    with _cache_lock:
-        _cache[key] = value
-        while len(_cache) > KEPT:
-            _cache.popitem(last=False)
-    return value
+    return _cache.get(key, lambda: compute(map_, perspective, viewer, team, until_voted_by))
 
 
 def forget_strengths() -> None:
-    with _cache_lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def cached_count() -> int:
@@ -132,7 +115,7 @@ def compute(map_: Map, perspective: str, viewer=None, team: str | None = None, u
                 weights[relation_id] = total / count / 4
                 counts[relation_id] = count
         # The same for every perspective: read once per revision.
-        rated = _cached((map_.pk, map_.code, map_.revision, map_.votes_revision, "base"), lambda: base_scores(map_))
+        rated = _cache.get((map_.pk, map_.code, map_.revision, map_.votes_revision, "base"), lambda: base_scores(map_))
         base = {node: score for node, score in rated.items() if node in graph.nodes}
     values = strengths(graph.nodes, links, base=base, weights=weights,
                        default_base=DEFAULT_BASE, default_weight=DEFAULT_WEIGHT)

@@ -8,7 +8,7 @@ figures are the same for the whole class, and a student's evidence counts once i
 - Quoted share: the characters (code points) covered by at least one counted quote, out of the
   text's characters, both leaving out the page clutter the map's owners marked (live ClutterRange
   rows of this map). Overlapping quotes count their shared characters once.
-- Passages: counted quotes joined where they overlap (argmap.classroom.coverage.merge: quotes
+- Passages: counted quotes joined where they overlap (argmap.spans.merge_spans: quotes
   that only touch stay apart), each with the side its quotes serve for every thesis they bear on.
 - Unused paragraphs: the text split at line breaks, without page clutter and lines too short to
   argue from, that no counted quote overlaps (argmap.classroom.coverage.source_coverage).
@@ -27,16 +27,15 @@ from django.db.models.functions import Length, Substr
 
 from argmap.browsing import approved_graph
 from argmap.classroom import coverage as paragraphs_of
-from argmap.highlights import merge_ranges
+from argmap.classroom.coverage import Passage
 from argmap.models import ClutterRange, Map, Node, Quote, Source, untitled_name
 from argmap.ratings import with_ratings
+from argmap.spans import Span, length, merge_spans, overlap_length
 from argmap.tree import CONTESTED, OPPOSE, SUPPORT, MapGraph
 
 LEAN_SHARE = 2 / 3
 MIN_QUOTES_FOR_LEAN = 2
 OPENING_LENGTH = 120  # enough of an untitled source's text to name it
-
-Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -95,17 +94,6 @@ class PassageSide:
 
 
 @dataclass
-class Passage:
-    """Counted quotes that overlap, joined."""
-
-    start: int
-    end: int
-    text: str  # shortened for display
-    quotes: int
-    sides: list[PassageSide] = field(default_factory=list)
-
-
-@dataclass
 class SourceReport:
     source: Source
     text_length: int
@@ -113,8 +101,8 @@ class SourceReport:
     quoted_characters: int = 0  # outside clutter
     quotes: int = 0
     leans: list[Lean] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)  # only for one source's page
-    unused: list = field(default_factory=list)  # classroom.coverage.Passage, only for one source's page
+    passages: list[Passage] = field(default_factory=list)  # with their sides, only for one source's page
+    unused: list[Passage] = field(default_factory=list)  # only for one source's page
     paragraphs: int = 0  # paragraphs worth quoting, only for one source's page
 
     @property
@@ -136,26 +124,9 @@ class SourceReport:
 # Pure computation
 
 
-def length(ranges: list[Span]) -> int:
-    return sum(end - start for start, end in ranges)
-
-
-def overlap_length(first: list[Span], second: list[Span]) -> int:
-    """Characters in both of two lists of disjoint, ordered ranges (one pass over both)."""
-    total, i, j = 0, 0, 0
-    while i < len(first) and j < len(second):
-        start, end = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
-        total += max(0, end - start)
-        if first[i][1] <= second[j][1]:
-            i += 1
-        else:
-            j += 1
-    return total
-
-
 def quoted_outside(spans: list[Span], clutter: list[Span], text_length: int) -> int:
     """Characters covered by the spans and not by the (merged) clutter ranges."""
-    covered = merge_ranges(spans, text_length)
+    covered = merge_spans(spans, text_length)
     return length(covered) - overlap_length(covered, clutter)
 
 
@@ -167,7 +138,7 @@ def report(source: Source, text_length: int, uses: list[QuoteUse], clutter: list
            graph: MapGraph, with_text: bool = False) -> SourceReport:
     """One source's figures from its counted quotes and its clutter (no queries). `with_text`
     adds its passages and unused paragraphs, which need `source.text`."""
-    merged_clutter = merge_ranges(clutter, text_length)
+    merged_clutter = merge_spans(clutter, text_length)
     result = SourceReport(source, text_length, clutter_characters=length(merged_clutter), quotes=len(uses))
     result.quoted_characters = quoted_outside([(u.start, u.end) for u in uses], merged_clutter, text_length)
     for thesis in theses:
@@ -193,7 +164,7 @@ def _add_passages(result: SourceReport, uses: list[QuoteUse], clutter: list[Span
     source = result.source
     found = paragraphs_of.source_coverage(source, "", [(u.start, u.end) for u in uses], clutter)
     result.unused, result.paragraphs = found.unused, found.paragraphs
-    result.passages = [Passage(p.start, p.end, p.text, p.quotes) for p in found.used]
+    result.passages = found.used
     starts = [p.start for p in result.passages]
     members: list[list[QuoteUse]] = [[] for _ in result.passages]
     for use in uses:

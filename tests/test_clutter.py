@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from argmap.highlights import Span, merge_ranges, render
+from argmap.highlights import Span, render
 from argmap.models import Change, ClutterRange, Node, Quote, Source
 from tests.conftest import MapBuilder
 from tests.helpers import HTMX
@@ -117,11 +117,6 @@ def test_it_shows_clutter_to_every_reader_of_the_map(client, marked):
 
 
 # The highlighting on its own
-
-
-def test_it_merges_overlapping_touching_and_outlying_ranges():
-    assert merge_ranges([(5, 8), (0, 2), (7, 10), (10, 12), (-3, 1), (20, 30), (4, 4)], 25) == [
-        (0, 2), (5, 12), (20, 25)]
 
 
 def test_it_keeps_the_text_exactly_for_random_quotes_and_clutter():

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from argmap.classroom.copying import copy_map
-from argmap.classroom.coverage import exercise_coverage, merge, paragraphs
+from argmap.classroom.coverage import exercise_coverage, paragraphs, source_coverage
 from argmap.classroom.models import ExerciseGroup
 from argmap.models import ClutterRange, MapSource, Node, NodeStatus, Source
 from tests.classwork import contribute
@@ -22,8 +22,10 @@ def test_paragraphs_are_the_non_blank_lines_without_their_surrounding_space():
     assert [ARTICLE[s:e] for s, e in spans] == [MENU, "Headline here", ONE, TWO, THREE]
 
 
-def test_overlapping_spans_merge_and_touching_ones_stay_apart():
-    assert merge([(10, 20), (0, 5), (15, 30), (5, 8), (18, 19)]) == [(0, 5, 1), (5, 8, 1), (10, 30, 3)]
+def test_overlapping_quotes_make_one_passage_that_counts_them_and_touching_ones_stay_apart():
+    source = Source(text="x" * 40)
+    used = source_coverage(source, "", [(10, 20), (0, 5), (15, 30), (5, 8), (18, 19)], []).used
+    assert [(p.start, p.end, p.quotes) for p in used] == [(0, 5, 1), (5, 8, 1), (10, 30, 3)]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from argmap import editing
+from argmap import editing, history
 from argmap.browsing import read_graph
 from argmap.models import Action, Change, CycleError, Map, Node, NodeKind, Quote, Relation
 from argmap.permissions import Access
@@ -320,7 +320,7 @@ def test_it_lists_a_nodes_history_newest_first(tree, teacher):
     editing.edit_text(a, "First edit", 1, teacher)
     editing.edit_text(a, "Second edit", 2, teacher)
     editing.add_claim(a, teacher, "A reply", "support")  # the reply's history, not a's
-    assert [c.after["text"] for c in editing.history_of(a)] == ["Second edit", "First edit"]
+    assert [c.after["text"] for c in history.history_of(a)] == ["Second edit", "First edit"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -352,12 +352,35 @@ def test_a_file_over_the_limit_is_refused_before_reading(teacher, backup, settin
     assert "the limit is" in problem
 
 
-def test_the_seed_file_form_is_refused_not_half_read(teacher):
+def test_the_seed_file_without_its_texts_is_refused_not_half_read(teacher):
     seed_file = Path(__file__).resolve().parent.parent / "seeds" / "demo_map.json"
     seed = json.loads(seed_file.read_text(encoding="utf-8"))
     problems = refused(seed, user=teacher)
     assert any(p.startswith("source blog: text is missing") for p in problems)
-    assert any("quotes inside a node are the seed file's form" in p for p in problems)
+
+
+def minimal(**changes) -> dict:
+    document = {
+        "format": "argmap", "version": 1, "map": {"title": "Minimal"},
+        "sources": [{"key": "s", "text": "Belarus hosts relay stations. The stations went quiet after a deadline."}],
+        "nodes": [{"key": "t", "kind": "thesis", "text": "He is hedging"}, {"key": "a", "text": "Quiet stations"}],
+        "relations": [{"child": "a", "parent": "t", "stance": "support"}],
+        "quotes": [{"node": "a", "source": "s", "selector": [{"type": "TextQuoteSelector", "exact": "went quiet"}]}],
+    }
+    return document | changes
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda d: d["quotes"][0]["selector"][0].update(exact="stations"), "2 times"),
+    (lambda d: d["quotes"][0]["selector"][0].update(exact="went loud"), "not in"),
+    (lambda d: d["relations"][0].update(stance="maybe"), "stance"),
+    (lambda d: d["nodes"][1].update(quotes=[{"source": "s", "exact": "went quiet"}]), "top-level quotes"),
+])
+def test_a_hand_written_document_with_a_mistake_is_refused(teacher, change, expected):
+    document = minimal()
+    change(document)
+    problems = refused(document, user=teacher)
+    assert any(expected in p for p in problems), problems
 
 
 def test_a_changed_source_text_is_caught_by_its_hash(teacher, backup):

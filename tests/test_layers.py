@@ -21,7 +21,8 @@ PACKAGE = ROOT / "argmap"
 # anything under argmap/ that no prefix names is a domain module.
 LAYERS = {
     "pure": ("argmap.anchoring", "argmap.tree", "argmap.strength", "argmap.highlights",
-             "argmap.sourcefiles", "argmap.usernames"),
+             "argmap.sourcefiles", "argmap.usernames", "argmap.spreadsheet", "argmap.caching",
+             "argmap.spans"),
     "models": ("argmap.models", "argmap.migrations", "argmap.classroom.models", "argmap.classroom.migrations"),
     "domain": ("argmap",),
     "web": ("argmap.views", "argmap.forms", "argmap.templatetags", "argmap.middleware", "argmap.classroom.middleware"),

@@ -6,9 +6,12 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from argmap.browsing import read_graph
+from argmap.imports import import_map
+from argmap.management.commands.load_seeds import demo_document
 from argmap.models import Comment, Map, Node, Quote, Relation, Source
 from argmap.permissions import Access
 
@@ -24,7 +27,7 @@ def test_it_keeps_the_seed_articles_byte_for_byte():
 
 
 def test_it_stores_each_article_text_exactly_as_in_its_file(demo_map):
-    for entry in json.loads((SEEDS / "sources.json").read_text()):
+    for entry in json.loads((SEEDS / "demo_map.json").read_text())["sources"]:
         source = Source.objects.get(content_hash=hashlib.sha256((SEEDS / entry["file"]).read_bytes()).hexdigest())
         assert source.text.encode("utf-8") == (SEEDS / entry["file"]).read_bytes()
 
@@ -38,6 +41,20 @@ def test_it_loads_the_seeds_once_however_often_it_runs(db):
     assert [m.objects.count() for m in (Source, Map, Node, Relation, Quote, Comment)] == counts
     assert "5 new" in first.getvalue() and "Loaded map" in first.getvalue()
     assert "0 new" in second.getvalue() and "unchanged" in second.getvalue()
+
+
+def test_the_demo_map_is_an_ordinary_argmap_json_file_once_its_texts_are_read(teacher):
+    result = import_map(json.dumps(demo_document()).encode(), format="json", user=teacher)
+    assert result.counts["nodes"] == 49 and result.counts["quotes"] == 39 and result.counts["sources"] == 5
+    assert result.map.code != "belarus" and result.map.owner == teacher
+
+
+def test_it_gives_the_demo_map_its_code_visibility_owner_and_people(demo_map):
+    assert (demo_map.code, demo_map.visibility, demo_map.owner.username) == ("belarus", "public", "ms-novak")
+    assert demo_map.title == "How reliable an ally is Belarus to Russia?"
+    authors = set(Node.objects.in_map(demo_map).values_list("author__username", flat=True))
+    assert authors == {"ms-novak", "ales", "daria", "tomas"}
+    assert not any(u.has_usable_password() for u in get_user_model().objects.filter(username__in=authors))
 
 
 def test_it_fills_only_the_metadata_the_articles_show(demo_map):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from argmap import ratings
 from argmap.browsing import forget_graphs
 from argmap.models import ClutterRange, MapSource, Node, NodeStatus, Quote, Source, Visibility
-from argmap.source_coverage import Lean, Tally, overlap_length, quoted_outside
+from argmap.source_coverage import Lean, Tally, quoted_outside
 from argmap.synthetic import Shape, build_map
 
 LINES = [
@@ -63,8 +63,6 @@ def coverage_url(map_, source=None):
 
 
 def test_overlaps_and_clutter_are_counted_once():
-    assert overlap_length([(0, 10), (20, 30)], [(5, 25)]) == 10
-    assert overlap_length([(0, 5)], [(5, 9)]) == 0
     # 10..30 overlapping 20..40 is 30 characters, 5 of them (35..40) in the clutter.
     assert quoted_outside([(10, 30), (20, 40)], [(35, 50)], 100) == 25
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Left
 
 from argmap.models import Map, MapSource, Node, NodeKind, NodeStatus, Quote, Relation
+from argmap.spans import Span, merge_spans
 from argmap.tree import CONTESTED, OPPOSE, SUPPORT, Edge, MapGraph
 
 # Plain inputs, one per group copy.
@@ -103,7 +104,7 @@ class SourceRow:
 
 
 @dataclass
-class Passage:
+class MissedPassage:
     """A passage one or more groups quoted that at least one other group did not touch at all."""
 
     start: int
@@ -117,7 +118,7 @@ class Passage:
 @dataclass
 class SourcePassages:
     source: SourceLabel
-    passages: list[Passage]
+    passages: list[MissedPassage]
 
 
 @dataclass
@@ -230,13 +231,10 @@ class _Coverage:
     """The stretches of each source one group quoted, merged, for overlap tests by bisection."""
 
     def __init__(self, quotes: list[QuotedPassage]):
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for q in sorted(quotes, key=lambda q: (q.source_id, q.start, q.end)):
-            merged = spans.setdefault(q.source_id, [])
-            if merged and q.start < merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], q.end))
-            else:
-                merged.append((q.start, q.end))
+        by_source: dict[int, list[Span]] = {}
+        for q in quotes:
+            by_source.setdefault(q.source_id, []).append((q.start, q.end))
+        spans = {source: merge_spans(its) for source, its in by_source.items()}
         self._spans = spans
         self._starts = {source: [start for start, _ in merged] for source, merged in spans.items()}
 
@@ -262,14 +260,14 @@ def missed_passages(
     for column, quotes in enumerate(quotes_per_group):
         for q in quotes:
             found.setdefault((q.source_id, q.start, q.end), (q.exact, set()))[1].add(column)
-    by_source: dict[int, list[Passage]] = {}
+    by_source: dict[int, list[MissedPassage]] = {}
     for (source_id, start, end), (exact, finders) in sorted(found.items()):
         missed = [c for c in range(len(names)) if not coverage[c].overlaps(source_id, start, end)]
         if not missed:
             continue
         partly = [c for c in range(len(names)) if c not in finders and c not in missed]
         by_source.setdefault(source_id, []).append(
-            Passage(
+            MissedPassage(
                 start=start, end=end, exact=exact,
                 found_by=[names[c] for c in sorted(finders)],
                 partly_by=[names[c] for c in partly],

@@ -11,25 +11,29 @@ number of maps, quotes or students.
 """
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from django.db.models import F
 
 from argmap.classroom.models import Exercise
 from argmap.models import ClutterRange, MapSource, NodeStatus, Quote, Source
+from argmap.spans import Span, merge_spans, overlap_length
 
 MIN_PARAGRAPH_LENGTH = 40
 EXCERPT_LENGTH = 300
 
-Span = tuple[int, int]
 
-
-@dataclass(frozen=True)
+@dataclass
 class Passage:
+    """A stretch of a source: quotes joined where they overlap, or a paragraph nobody quoted."""
+
     start: int
     end: int
     text: str  # shortened to EXCERPT_LENGTH for display
     quotes: int = 0  # how many quotes fall in it (0 for an unused paragraph)
+    # On a map's source page: which side its quotes serve for each thesis (source_coverage.PassageSide).
+    sides: list = field(default_factory=list)
 
 
 @dataclass
@@ -57,28 +61,6 @@ def paragraphs(text: str) -> list[Span]:
     return spans
 
 
-def merge(spans: list[Span]) -> list[tuple[int, int, int]]:
-    """Overlapping spans joined: (start, end, how many spans it joins), in text order."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-            merged[-1][2] += 1
-        else:
-            merged.append([start, end, 1])
-    return [tuple(m) for m in merged]
-
-
-def covered_length(span: Span, ranges: list[Span]) -> int:
-    """How many code points of `span` the (merged, sorted) ranges cover."""
-    start, end = span
-    return sum(max(0, min(end, r_end) - max(start, r_start)) for r_start, r_end in ranges)
-
-
-def overlaps_any(span: Span, ranges: list[Span]) -> bool:
-    return any(r_start < span[1] and span[0] < r_end for r_start, r_end in ranges)
-
-
 def excerpt(text: str, span: Span) -> str:
     piece = text[span[0]:span[1]]
     return piece if len(piece) <= EXCERPT_LENGTH else piece[: EXCERPT_LENGTH - 1] + "…"
@@ -87,16 +69,18 @@ def excerpt(text: str, span: Span) -> str:
 def source_coverage(source: Source, map_code: str, quotes: list[Span], clutter: list[Span]) -> SourceCoverage:
     """The used and unused passages of one source (pure: no queries)."""
     coverage = SourceCoverage(source, map_code)
-    used = merge(quotes)
-    used_spans = [(start, end) for start, end, _ in used]
-    coverage.used = [Passage(start, end, excerpt(source.text, (start, end)), count) for start, end, count in used]
-    clutter_spans = [(start, end) for start, end, _ in merge(clutter)]
+    used = merge_spans(quotes, join_touching=False)
+    # Every quote starts inside the one passage it was merged into.
+    starts = sorted(start for start, end in quotes if start < end)
+    coverage.used = [Passage(start, end, excerpt(source.text, (start, end)),
+                             quotes=bisect_left(starts, end) - bisect_left(starts, start)) for start, end in used]
+    clutter_spans = merge_spans(clutter)
     for span in paragraphs(source.text):
         length = span[1] - span[0]
-        if length < MIN_PARAGRAPH_LENGTH or 2 * covered_length(span, clutter_spans) >= length:
+        if length < MIN_PARAGRAPH_LENGTH or 2 * overlap_length([span], clutter_spans) >= length:
             continue
         coverage.paragraphs += 1
-        if not overlaps_any(span, used_spans):
+        if not overlap_length([span], used):
             coverage.unused.append(Passage(span[0], span[1], excerpt(source.text, span)))
     return coverage
 

@@ -77,7 +77,7 @@ def reject(node: Node, by, feedback: str, grade: str = "", version: int | None =
 def _decide(node: Node, by, decision: str, feedback: str, grade: str, version: int | None) -> Review:
     feedback, grade = clean_feedback(feedback), clean_grade(grade)
     with transaction.atomic():
-        Map.objects.select_for_update().filter(pk=node.map_id).first()
+        Map.objects.lock(node.map_id)
         # Only the node is locked: its exercise comes by an outer join, which cannot be locked.
         current = (Node.objects.select_for_update(of=("self",)).select_related("map__exercise__school_class")
                    .get(pk=node.pk))

@@ -15,7 +15,7 @@ which a node's evidence is listed at its first place only.
 The file is UTF-8 with a byte order mark, so spreadsheet programs read non-Latin text right,
 with every field quoted as needed by the csv module. Formula injection: a cell that begins with
 `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe, so a spreadsheet shows
-it as text instead of running it as a formula (a claim "+ more troops" reads "'+ more troops").
+it as text instead of running it as a formula (argmap.spreadsheet).
 """
 
 import csv
@@ -23,16 +23,10 @@ import io
 from datetime import UTC
 
 from argmap.exports.markdown import places
+from argmap.spreadsheet import safe_cell
 
 HEADER = ["thesis", "path", "relation", "claim", "quote", "source", "author", "status", "created", "added by"]
 RELATION_WORDS = {"support": "supports", "oppose": "opposes"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value) -> str:
-    """A value as a spreadsheet-safe cell (see the module docstring on formula injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def rows(export):
@@ -64,5 +58,5 @@ def render(export) -> str:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([cell(value) for value in row] for row in rows(export))
+    writer.writerows([safe_cell(value) for value in row] for row in rows(export))
     return buffer.getvalue()

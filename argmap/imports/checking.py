@@ -317,8 +317,8 @@ def _check_source(reader: _Reader, label: str, item: dict) -> dict:
 
 
 def _check_node(reader: _Reader, label: str, item: dict) -> dict:
-    if "quotes" in item:  # the seed map file's form: ignoring them would lose the evidence
-        reader.problem(label, "quotes inside a node are the seed file's form: list them under the top-level quotes")
+    if "quotes" in item:  # the old seed map form: ignoring them would lose the evidence
+        reader.problem(label, "quotes inside a node are not read: list them under the top-level quotes")
     return {
         "key": item.get("key"),
         "kind": reader.choice(item, "kind", label, NodeKind.values, default=NodeKind.CLAIM),

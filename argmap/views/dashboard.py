@@ -49,6 +49,7 @@ from argmap.classroom.models import (
 from argmap.models import Map, Node
 from argmap.permissions import exercise_and_access, exercise_for_teacher, exercise_node
 from argmap.live import CHANGED_EVENT
+from argmap.spreadsheet import safe_cell
 
 PENDING_SHOWN = 100  # the oldest first; the rest come up as these are decided
 TOKEN_SALT = "argmap.dashboard"
@@ -413,19 +414,6 @@ def release(request, exercise_id: int):
 
 
 # The results export
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str | int:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
 
 CSV_HEADER = [
     "username", "full name", "group", "thesis", "side", "team", "nodes", "quotes", "evidence", "evidence pending",

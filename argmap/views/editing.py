@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path as url_path
@@ -28,9 +27,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from argmap import editing
-from argmap.browsing import load_graph, reader_id
-from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
+from argmap.browsing import load_graph
+from argmap.history import deleted_nodes
+from argmap.models import Node, Quote, Stance
 from argmap.permissions import deleted_node_for, map_and_access, node_for, quote_for, require
+from argmap.search import find_nodes
 from argmap.views import signed_in_to
 from argmap.tree import FILTERS, Path, parse_path, path_key
 
@@ -313,27 +314,16 @@ def _place_form(request, access, graph, node: Node, field_name: str):
         "old_parent": old_parent,
         "title": ("Move “" if moving else "Also place “") + node.text + "”",
         "action": reverse(name, args=[map_.code, node.pk]),
-        **_picker(request, map_, graph, node, field_name),
+        **_picker(request, access, node),
     }
     return _form(request, "place", context, status=400 if form.errors else 200)
 
 
-PICKER_RESULTS = 12
-
-
-def _picker(request, map_, graph, node: Node, field_name: str) -> dict:
+def _picker(request, access, node: Node) -> dict:
     """The node picker's first answer, so the form works without JavaScript too (htmx replaces
     it as the person types, from the `node-search` view)."""
-    words = request.GET.get("q", "").split()[:8]
-    excluded = {node.pk, *graph.descendants(node.pk)}
-    nodes = Node.objects.in_map(map_).live()
-    if words:
-        for word in words:
-            nodes = nodes.filter(text__icontains=word[:100])
-    else:
-        nodes = nodes.filter(pk__in=graph.theses)
-    found = [n for n in nodes.order_by("kind", "id")[: PICKER_RESULTS * 4] if n.pk in graph and n.pk not in excluded]
-    return {"results": found[:PICKER_RESULTS], "more": len(found) > PICKER_RESULTS, "query": " ".join(words)}
+    found = find_nodes(access, request.GET.get("q", ""), leave_out=node.pk)
+    return {"results": found.nodes, "more": found.more, "query": found.query}
 
 
 @signed_in
@@ -471,23 +461,7 @@ def deleted(request, code: str):
     """The map's deleted nodes, newest first, each with what went with it and a restore button."""
     map_, access = map_and_access(request, code)
     require(access.can_edit_all, "Only the map's editors and owners see what was deleted.")
-    nodes = Node.objects.in_map(map_).deleted().select_related("author", "deleted_by")
-    if map_.exercise_id and not access.sees_pending:  # a student with an editor's role
-        nodes = nodes.filter(Q(status=NodeStatus.APPROVED) | Q(author_id=reader_id(access)))
-    nodes = list(nodes.order_by("-deleted_at", "-id")[:300])
-    deletions = {}
-    for change in Change.objects.filter(map=map_, target_type="node", action=Action.DELETE,
-                                        target_id__in=[n.pk for n in nodes]).order_by("id"):
-        deletions[change.target_id] = change  # the latest wins
-    entries = {n.pk: {"node": n, "change": deletions.get(n.pk), "with_it": []} for n in nodes}
-    listed = []
-    for n in nodes:
-        went_with = (deletions[n.pk].after or {}).get("with") if n.pk in deletions else None
-        if went_with in entries:
-            entries[went_with]["with_it"].append(n)
-        else:
-            listed.append(entries[n.pk])
-    return render(request, "maps/deleted.html", {"map": map_, "entries": listed, "access": access})
+    return render(request, "maps/deleted.html", {"map": map_, "entries": deleted_nodes(access), "access": access})
 
 
 urlpatterns = [

@@ -23,10 +23,10 @@ from argmap.browsing import load_graph, tree_url
 from argmap.evidence import CLAIM_MAX_LENGTH, QUOTE_MAX_LENGTH
 from argmap.models import Node, Source, Stance
 from argmap.permissions import map_and_access, node_for, require
+from argmap.search import find_nodes
 from argmap.views import signed_in_to
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
-SEARCH_RESULTS = 12
 POSITION_ERRORS = {
     "invalid": "The selection's position is not a number: select the passage again.",
     "min_value": "The selection's position is outside the text: select the passage again.",
@@ -106,17 +106,9 @@ def _source_of(map_, source_code: str) -> Source:
     return source
 
 
-def _node_choices(map_, graph, query: str, chosen: int | None) -> list[Node]:
-    """The radio list of nodes to bear on: those whose text has every word typed (the theses
-    when nothing is typed), with the one already chosen first. As the node picker's search."""
-    words = query.split()[:8]
-    nodes = Node.objects.in_map(map_).live()
-    if words:
-        for word in words:
-            nodes = nodes.filter(text__icontains=word[:100])
-    else:
-        nodes = nodes.filter(pk__in=graph.theses)
-    found = [n for n in nodes.order_by("kind", "id")[: SEARCH_RESULTS * 4] if n.pk in graph][:SEARCH_RESULTS]
+def _node_choices(access, graph, query: str, chosen: int | None) -> list[Node]:
+    """The radio list of nodes to bear on (see argmap.search), with the one already chosen first."""
+    found = find_nodes(access, query).nodes
     if chosen in graph and chosen not in {n.pk for n in found}:
         found[:0] = Node.objects.filter(pk=chosen)
     return found
@@ -129,7 +121,7 @@ def _render_form(request, map_, source, access, form, status=200, form_open=Fals
     chosen = form["parent"].value()
     chosen = int(chosen) if str(chosen or "").isdigit() and len(str(chosen)) < 12 else None
     context = {"map": map_, "source": source, "access": access, "form": form, "query": query,
-               "choices": _node_choices(map_, graph, query, chosen), "form_open": form_open or form.is_bound}
+               "choices": _node_choices(access, graph, query, chosen), "form_open": form_open or form.is_bound}
     if request.htmx:
         return render(request, "sources/_evidence_form.html", context, status=status)
     return render(request, "evidence/new.html", context, status=status)

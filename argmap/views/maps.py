@@ -13,11 +13,12 @@ from django.views.decorators.http import require_safe
 from argmap import editing
 from argmap.browsing import TreeState, attach_nodes, hides, load_graph, node_cards, note_reviews, place_path
 from argmap.comments import discussion
-from argmap.editing import history_entries
+from argmap.history import history_entries
 from argmap.judging import thesis_scores
-from argmap.models import Comment, Map, Membership, Node, Source
+from argmap.models import Comment, Map, Membership, Source
 from argmap.permissions import deleted_node_for, map_and_access
 from argmap.ratings import with_ratings
+from argmap.search import find_nodes
 from argmap.tree import OPPOSE, SUPPORT, parse_path
 from argmap.votes import attach_child_votes, attach_row_votes
 
@@ -150,9 +151,6 @@ def _threads(comments, access):
     return discussion(comments, access)
 
 
-SEARCH_RESULTS = 12
-
-
 @require_safe
 def node_search(request, code: str):
     """Nodes of the map whose text contains every word typed, as radio buttons to pick one from.
@@ -162,22 +160,10 @@ def node_search(request, code: str):
     close a cycle). Returns a fragment for htmx and the same list inside a page without it.
     """
     map_, access = map_and_access(request, code)
-    graph = load_graph(access)
     field_name = request.GET.get("name", "parent")
     if field_name not in ("parent", "new_parent"):
         field_name = "parent"
-    words = request.GET.get("q", "").split()[:8]
-    excluded: set[int] = set()
     exclude = request.GET.get("exclude", "")
-    if exclude.isdigit() and int(exclude) in graph:
-        excluded = {int(exclude), *graph.descendants(int(exclude))}
-    nodes = Node.objects.in_map(map_).live().filter(pk__in=[n for n in graph.theses] if not words else [])
-    if words:
-        nodes = Node.objects.in_map(map_).live()
-        for word in words:
-            nodes = nodes.filter(text__icontains=word[:100])
-    # Only nodes shown in some tree: a node cut off from every thesis cannot be a parent.
-    found = [n for n in nodes.order_by("kind", "id")[: SEARCH_RESULTS * 4] if n.pk in graph and n.pk not in excluded]
-    context = {"map": map_, "results": found[:SEARCH_RESULTS], "field_name": field_name,
-               "query": " ".join(words), "more": len(found) > SEARCH_RESULTS}
+    found = find_nodes(access, request.GET.get("q", ""), leave_out=int(exclude) if exclude.isdigit() else None)
+    context = {"map": map_, "results": found.nodes, "field_name": field_name, "query": found.query, "more": found.more}
     return render(request, "maps/node_search.html#results" if request.htmx else "maps/node_search.html", context)

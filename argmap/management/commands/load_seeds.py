@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from argmap.mapfile import MapFileError, load_map, read_sources_metadata, source_from_file
+from argmap.imports import MapImportError
+from argmap.imports.argmap_json import import_document
 from argmap.models import Map, Membership, Role
 
 SEEDS = settings.BASE_DIR / "seeds"
@@ -13,6 +14,16 @@ DEMO_MAP_CODE = "belarus"
 DEMO_PASSWORD = "argmap-demo"
 # Roles the demo map's authors get, so each kind of person can be tried out (its owner stays owner).
 DEMO_ROLES = {"ales": Role.CONTRIBUTOR, "daria": Role.CONTRIBUTOR, "tomas": Role.VIEWER}
+
+
+def demo_document() -> dict:
+    """seeds/demo_map.json as an Argmap JSON document (docs/json-format.md). Its sources name their
+    seed file (`file`) instead of carrying the text, so the articles are stored once, in those files:
+    the text is read here, as bytes decoded without newline translation, so it stays byte-for-byte."""
+    document = json.loads((SEEDS / "demo_map.json").read_text(encoding="utf-8"))
+    for source in document["sources"]:
+        source["text"] = (SEEDS / source.pop("file")).read_bytes().decode("utf-8")
+    return document
 
 
 class Command(BaseCommand):
@@ -29,16 +40,42 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["demo_logins"] and not settings.DEBUG:
             raise CommandError("--demo-logins gives known passwords: it only runs with DEBUG on (development).")
-        metadata = read_sources_metadata(SEEDS / "sources.json")
-        new_sources = sum(source_from_file(SEEDS, entry)[1] for entry in metadata.values())
-        try:
-            report = load_map(json.loads((SEEDS / "demo_map.json").read_text(encoding="utf-8")), SEEDS, metadata)
-        except MapFileError as error:
-            raise CommandError(f"The demo map does not load: {error}") from error
-        self.stdout.write(f"Seed articles: {len(metadata)} ({new_sources} new).")
-        self.stdout.write(report.summary())
+        document = demo_document()
+        info = document["map"]
+        articles = len(document["sources"])
+        if Map.objects.filter(code=info["code"]).exists():
+            self.stdout.write(f"Seed articles: {articles} (0 new).")
+            self.stdout.write(f"Already loaded, unchanged: map “{info['title']}” ({info['code']}).")
+        else:
+            try:
+                result = self.load(document)
+            except MapImportError as error:
+                raise CommandError(f"The demo map does not load: {error}") from error
+            self.stdout.write(f"Seed articles: {articles} ({articles - result.reused_sources} new).")
+            what = ", ".join(f"{n} {name}" for name, n in result.counts.items() if name != "history entries")
+            self.stdout.write(f"Loaded map “{result.map.title}” ({result.map.code}): {what}.")
         if options["demo_logins"]:
             self.stdout.write(self.give_demo_logins())
+
+    @transaction.atomic
+    def load(self, document: dict):
+        """Import the demo map as any Argmap JSON file is imported, as its owner, then give it what an
+        import leaves out on purpose: its own code and visibility. Its people are real accounts (that
+        cannot log in until --demo-logins), so the import credits them rather than placeholders."""
+        User = get_user_model()
+        for entry in document["users"]:
+            user, created = User.objects.get_or_create(
+                username=entry["username"],
+                defaults={"first_name": entry.get("first_name", ""), "last_name": entry.get("last_name", "")},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+        info = document["map"]
+        result = import_document(document, user=User.objects.get(username=info["owner"]))
+        Map.objects.filter(pk=result.map.pk).update(code=info["code"], visibility=info["visibility"])
+        result.map.refresh_from_db()
+        return result
 
     def give_demo_logins(self) -> str:
         """Set the demo password and roles (only where they differ) and describe the logins."""
