@@ -152,7 +152,7 @@ def vote_totals(map_: Map, perspective: str, viewer=None, team: str | None = Non
     elif perspective == TEACHER:
         votes = votes.filter(teachers_of(map_))
     elif perspective == TEAM:
-        from argmap.classroom.models import SideAssignment
+        from argmap.models import SideAssignment
 
         members = SideAssignment.objects.filter(exercise_id=map_.exercise_id, team=team).values("user_id")
         votes = votes.filter(user_id__in=members)
@@ -169,7 +169,7 @@ def teachers_of(map_: Map) -> Q:
     """Whose votes the TEACHER perspective counts, as a filter on votes: the teachers of the
     exercise's class; on a map without an exercise, its owners and editors."""
     if map_.exercise_id:
-        from argmap.classroom.models import ClassRole, Enrolment
+        from argmap.models import ClassRole, Enrolment
 
         teachers = Enrolment.objects.filter(school_class_id=map_.exercise.school_class_id, role=ClassRole.TEACHER)
         return Q(user_id__in=teachers.values("user_id"))
@@ -198,7 +198,7 @@ def teams_of(map_: Map) -> list[str]:
     exercise = map_.exercise if map_.exercise_id else None
     if exercise is None or not exercise.sides:
         return []
-    from argmap.classroom.models import SideAssignment
+    from argmap.models import SideAssignment
 
     names = SideAssignment.objects.filter(exercise=exercise).exclude(team="").values_list("team", flat=True)
     return sorted(set(names))

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from argmap.classroom.copying import copy_map
 from argmap.classroom.coverage import exercise_coverage, merge, paragraphs
-from argmap.classroom.models import ExerciseGroup
+from argmap.models import ExerciseGroup
 from argmap.models import ClutterRange, MapSource, Node, NodeStatus, Source
 from tests.classwork import contribute
 

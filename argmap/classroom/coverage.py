@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 
-from argmap.classroom.models import Exercise
+from argmap.models import Exercise
 from argmap.models import ClutterRange, MapSource, NodeStatus, Quote, Source
 
 MIN_PARAGRAPH_LENGTH = 40

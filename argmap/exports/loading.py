@@ -160,7 +160,7 @@ class MapExport:
 def _pseudonyms(export: MapExport) -> dict[int, str]:
     """Stable names for everyone in an anonymized export: the exercise's pseudonyms where there are
     some, else "Person 1", "Person 2"... in order of first appearance."""
-    from argmap.classroom.models import Pseudonym
+    from argmap.models import Pseudonym
 
     people: dict[int, object] = {}
     for item in [export.map, *export.sources, *export.nodes, *export.relations, *export.quotes, *export.comments]:
