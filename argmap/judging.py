@@ -22,7 +22,7 @@ from django.db.models import Count, Q, Sum
 
 from argmap.browsing import approved_graph
 from argmap.caching import KeptRecently
-from argmap.models import Map, Membership, Quote, Role, Vote
+from argmap.models import ClassRole, Enrolment, Map, Membership, Quote, Role, SideAssignment, Vote
 from argmap.strength import Link, explain, strengths
 from argmap.tree import MapGraph
 
@@ -135,8 +135,6 @@ def vote_totals(map_: Map, perspective: str, viewer=None, team: str | None = Non
     elif perspective == TEACHER:
         votes = votes.filter(teachers_of(map_))
     elif perspective == TEAM:
-        from argmap.classroom.models import SideAssignment
-
         members = SideAssignment.objects.filter(exercise_id=map_.exercise_id, team=team).values("user_id")
         votes = votes.filter(user_id__in=members)
     if until_voted_by is not None and perspective != MINE:
@@ -152,8 +150,6 @@ def teachers_of(map_: Map) -> Q:
     """Whose votes the TEACHER perspective counts, as a filter on votes: the teachers of the
     exercise's class; on a map without an exercise, its owners and editors."""
     if map_.exercise_id:
-        from argmap.classroom.models import ClassRole, Enrolment
-
         teachers = Enrolment.objects.filter(school_class_id=map_.exercise.school_class_id, role=ClassRole.TEACHER)
         return Q(user_id__in=teachers.values("user_id"))
     judges = Q(user_id__in=Membership.objects.filter(map=map_, role__in=[Role.OWNER, Role.EDITOR]).values("user_id"))
@@ -181,8 +177,6 @@ def teams_of(map_: Map) -> list[str]:
     exercise = map_.exercise if map_.exercise_id else None
     if exercise is None or not exercise.sides:
         return []
-    from argmap.classroom.models import SideAssignment
-
     names = SideAssignment.objects.filter(exercise=exercise).exclude(team="").values_list("team", flat=True)
     return sorted(set(names))
 

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.http import Http404
 
-from argmap.classroom.models import ClassRole, Enrolment, GroupMember, Pseudonym
+from argmap.models import ClassRole, Enrolment, Exercise, GroupMember, Pseudonym, SchoolClass
 from argmap.models import Comment, Map, Membership, Node, Quote, Role, Visibility
 
 RANK = {Role.VIEWER: 1, Role.CONTRIBUTOR: 2, Role.EDITOR: 3, Role.OWNER: 4}
@@ -399,8 +399,6 @@ class ClassAccess:
 
 def class_and_access(request, class_id: int):
     """The class and the requester's role in it (one query); 404 unless they are in it."""
-    from argmap.classroom.models import SchoolClass
-
     user = request.user
     if not user.is_authenticated:
         raise Http404("No such class.")
@@ -420,8 +418,6 @@ def class_and_access(request, class_id: int):
 def exercise_and_access(request, exercise_id: int):
     """The exercise (with its class) and the requester's role in the class (one query); 404 unless
     they are in the class. A student's group is not checked here: group maps go through map_and_access."""
-    from argmap.classroom.models import Exercise
-
     user = request.user
     if not user.is_authenticated:
         raise Http404("No such exercise.")

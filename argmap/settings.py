@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "argmap",
-    "argmap.classroom",
 ]
 
 MIDDLEWARE = [

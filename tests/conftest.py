@@ -152,7 +152,7 @@ class Lesson:
 
         from django.utils import timezone
 
-        from argmap.classroom.models import ClassRole, Enrolment, Exercise, SchoolClass
+        from argmap.models import ClassRole, Enrolment, Exercise, SchoolClass
 
         User = get_user_model()
         self.builder = builder

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from argmap import comments, editing
-from argmap.classroom.models import Pseudonym
+from argmap.models import Pseudonym
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.evidence import add_evidence
 from argmap.models import Membership, Role

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from argmap.classroom import accounts
-from argmap.classroom.models import AccountSetup, ClassRole, Enrolment, SchoolClass
+from argmap.models import AccountSetup, ClassRole, Enrolment, SchoolClass
 from argmap.models import Map, Membership, Node, Role, Visibility
 from tests.conftest import PASSWORD
 from tests.helpers import log_in_with_password

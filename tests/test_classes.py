@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from argmap.classroom import accounts
 from argmap.classroom.accounts import ClassroomError
-from argmap.classroom.models import JOIN_CODE_ALPHABET, AccountSetup, ClassRole, Enrolment, SchoolClass
+from argmap.models import JOIN_CODE_ALPHABET, AccountSetup, ClassRole, Enrolment, SchoolClass
 from argmap.models import Map, Membership, Node, Role
 
 User = get_user_model()
@@ -468,7 +468,7 @@ def test_a_student_lands_on_their_only_class(school_class, pupil, outsider):
 
 
 def test_newcomers_get_a_pseudonym_in_the_classes_anonymous_exercises(lesson, outsider):
-    from argmap.classroom.models import Pseudonym
+    from argmap.models import Pseudonym
 
     l = lesson(anonymity=True)
     accounts.join(l.school_class.join_code, outsider)
@@ -479,7 +479,7 @@ def test_newcomers_get_a_pseudonym_in_the_classes_anonymous_exercises(lesson, ou
 
 
 def test_no_pseudonyms_without_anonymity(lesson, outsider):
-    from argmap.classroom.models import Pseudonym
+    from argmap.models import Pseudonym
 
     l = lesson()
     accounts.join(l.school_class.join_code, outsider)

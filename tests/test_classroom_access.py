@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from argmap.browsing import load_graph
-from argmap.classroom.models import ExerciseGroup, GroupMember, Pseudonym
+from argmap.models import ExerciseGroup, GroupMember, Pseudonym
 from argmap.models import Map, Node, NodeStatus
 from argmap.permissions import access_for, map_and_access
 

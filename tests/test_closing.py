@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from argmap import comments, editing, votes
-from argmap.classroom.models import Snapshot
+from argmap.models import Snapshot
 from argmap.models import (
     Change,
     ClutterRange,

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from argmap.classroom.copying import copy_map
-from argmap.classroom.models import Exercise, ExerciseGroup, GroupMember
+from argmap.models import Exercise, ExerciseGroup, GroupMember
 from argmap.models import Node, NodeKind, NodeStatus, Quote, Source
 from argmap.synthetic import WORDS, Shape, build_map
 

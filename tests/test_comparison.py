@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from argmap import editing
 from argmap.classroom.comparison import QuotedPassage, SourceLabel, compare_groups, missed_passages, thesis_key
 from argmap.classroom.copying import copy_map
-from argmap.classroom.models import Exercise, ExerciseGroup
+from argmap.models import Exercise, ExerciseGroup
 from argmap.models import Node, NodeStatus, Quote, Source
 from argmap.synthetic import WORDS, Shape, build_map
 

@@ -137,7 +137,7 @@ def test_it_bumps_the_copys_revision_so_cached_graphs_are_not_reused(demo_map, c
 
 
 def test_it_names_the_exercise_group_title_and_visibility_when_given(lesson, copier):
-    from argmap.classroom.models import ExerciseGroup
+    from argmap.models import ExerciseGroup
 
     l = lesson(groups=True)
     l.builder.claim("Stations went quiet", under=l.builder.thesis("Hedging"), quote="The relay stations stopped working.")

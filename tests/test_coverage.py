@@ -6,8 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from argmap.classroom.copying import copy_map
 from argmap.classroom.coverage import exercise_coverage, paragraphs, source_coverage
-from argmap.classroom.models import ExerciseGroup
-from argmap.models import ClutterRange, MapSource, Node, NodeStatus, Source
+from argmap.models import ClutterRange, ExerciseGroup, MapSource, Node, NodeStatus, Source
 from tests.classwork import contribute
 
 MENU = "Home | News | Sport | Subscribe to our newsletter today"

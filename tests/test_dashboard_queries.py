@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from argmap.classroom.copying import copy_map
-from argmap.classroom.models import ClassRole, Enrolment, ExerciseGroup, GroupMember, SideAssignment, StudentResult
+from argmap.models import ClassRole, Enrolment, ExerciseGroup, GroupMember, SideAssignment, StudentResult
 from argmap.models import Node
 from tests.classwork import contribute, pending, remark
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from argmap.classroom import moderation
-from argmap.classroom.models import Review, StudentResult
+from argmap.models import Review, StudentResult
 from argmap.models import Node, NodeStatus
 from tests.classwork import contribute, pending, remark
 from tests.helpers import HTMX, htmx

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from argmap.classroom import groups, sides
 from argmap.classroom.exercises import main_map
-from argmap.classroom.models import (
+from argmap.models import (
     ClassRole,
     Enrolment,
     Exercise,

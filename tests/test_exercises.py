@@ -19,7 +19,7 @@ from argmap.classroom.exercises import (
     update_exercise,
     when,
 )
-from argmap.classroom.models import (
+from argmap.models import (
     ClassRole,
     Enrolment,
     ExerciseGroup,

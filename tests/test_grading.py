@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from argmap.classroom import grading, moderation
-from argmap.classroom.models import StudentResult
+from argmap.models import StudentResult
 from tests.classwork import pending
 
 

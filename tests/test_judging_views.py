@@ -157,7 +157,7 @@ def test_names_follow_anonymity_and_pending_claims_never_appear(client, lesson):
 
 
 def test_an_exercise_with_teams_shows_each_team(client, lesson):
-    from argmap.classroom.models import SideAssignment
+    from argmap.models import SideAssignment
 
     l = lesson(students=2, sides=True)
     thesis = l.builder.thesis("Belarus is hedging")

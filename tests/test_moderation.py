@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from argmap.classroom import moderation
-from argmap.classroom.models import Decision, Review
+from argmap.models import Decision, Review
 from argmap.models import Change, Map, Node, NodeStatus
 from tests.classwork import contribute, pending
 

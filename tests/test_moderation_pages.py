@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from argmap import editing
-from argmap.classroom.models import Decision, Review
+from argmap.models import Decision, Review
 from argmap.history import record, snapshot
 from argmap.models import Action, Comment, Map, Membership, Node, NodeStatus, Quote, Role
 

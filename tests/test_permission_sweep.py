@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from argmap.classroom.models import (
+from argmap.models import (
     ClassRole,
     Enrolment,
     Exercise,

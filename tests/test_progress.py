@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from argmap import comments
 from argmap.classroom.copying import copy_map
-from argmap.classroom.models import Enrolment, ExerciseGroup, GroupMember, SideAssignment
+from argmap.models import Enrolment, ExerciseGroup, GroupMember, SideAssignment
 from argmap.classroom.progress import class_progress
 from argmap.models import Comment, Node, NodeStatus
 from tests.classwork import contribute, pending, remark

@@ -5,7 +5,7 @@ import re
 from django.contrib.auth import get_user_model
 
 from argmap.classroom import pseudonyms
-from argmap.classroom.models import ClassRole, Enrolment, Exercise, Pseudonym, SchoolClass
+from argmap.models import ClassRole, Enrolment, Exercise, Pseudonym, SchoolClass
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from argmap import editing
 from argmap.browsing import forget_graphs, read_graph
-from argmap.classroom.models import ClassRole, Decision, Enrolment, Exercise, Review, SchoolClass
+from argmap.models import ClassRole, Decision, Enrolment, Exercise, Review, SchoolClass
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.models import Comment, Map, Node, NodeStatus, Quote
 from argmap.permissions import Access

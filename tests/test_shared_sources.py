@@ -123,7 +123,7 @@ def test_it_keeps_the_details_of_an_import_carrying_the_text_to_the_importing_ma
 
 
 def test_migration_0006_gives_every_map_the_details_its_source_had(transactional_db, django_user_model):
-    before = [("argmap", "0005_votes_and_source_ratings"), ("classroom", "0001_initial")]
+    before = [("argmap", "0005a_account_created_for_class")]
     after = [("argmap", "0006_source_details_per_map")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)

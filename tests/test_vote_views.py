@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from argmap import editing, votes
-from argmap.classroom.models import ExerciseGroup
+from argmap.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
 from argmap.permissions import access_for
 

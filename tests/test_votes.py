@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from argmap import editing, votes
-from argmap.classroom.models import ExerciseGroup
+from argmap.models import ExerciseGroup
 from argmap.models import Map, NodeStatus, Relation, Visibility, Vote
 from argmap.permissions import access_for
 

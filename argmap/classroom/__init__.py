@@ -1,1 +1,1 @@
-"""Classes and exercises: a teacher runs a lesson on a map (see models.py)."""
+"""Classes and exercises: a teacher runs a lesson on a map (the models are in argmap/models/classroom.py)."""

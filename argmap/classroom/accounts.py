@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from argmap.classroom.models import (
+from argmap.models import (
     JOIN_CODE_LENGTH,
     AccountSetup,
     ClassRole,

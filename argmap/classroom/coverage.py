@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 
-from argmap.classroom.models import Exercise
+from argmap.models import Exercise
 from argmap.models import ClutterRange, MapSource, NodeStatus, Quote, Source
 from argmap.spans import Span, merge_spans, overlap_length
 

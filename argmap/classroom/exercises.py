@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from argmap.classroom.models import ClassRole, Exercise, GroupMember, SchoolClass
+from argmap.models import ClassRole, Exercise, GroupMember, SchoolClass
 from argmap.models import Map, Visibility
 
 OPTION_FIELDS = ("sides", "moderation", "anonymity", "groups")

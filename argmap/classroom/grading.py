@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from argmap.classroom.models import Decision, Exercise, Review, StudentResult
+from argmap.models import Decision, Exercise, Review, StudentResult
 from argmap.classroom.moderation import clean_feedback, clean_grade
 
 

@@ -10,7 +10,7 @@ import random
 from django.db import IntegrityError, transaction
 
 from argmap.classroom.exercises import main_map
-from argmap.classroom.models import Exercise, ExerciseGroup, GroupMember
+from argmap.models import Exercise, ExerciseGroup, GroupMember
 from argmap.models import Map, Visibility
 
 MAX_GROUPS = 30

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max
 
-from argmap.classroom.models import ClassRole, Enrolment, Exercise, GroupMember, SideAssignment
+from argmap.models import ClassRole, Enrolment, Exercise, GroupMember, SideAssignment
 from argmap.models import Change, Comment, Node, NodeKind, NodeStatus, Quote, Relation
 from argmap.tree import OPPOSE, SUPPORT, Edge, MapGraph
 

@@ -11,7 +11,7 @@ import random
 
 from django.db import transaction
 
-from argmap.classroom.models import ClassRole, Enrolment, Pseudonym
+from argmap.models import ClassRole, Enrolment, Pseudonym
 
 # Friendly, neutral words (40 x 40 = 1,600 pairs); a number is added once every pair is taken.
 ADJECTIVES = (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from argmap.classroom.models import Exercise, SideAssignment
+from argmap.models import Exercise, SideAssignment
 from argmap.models import Stance
 
 STANCES = (Stance.SUPPORT.value, Stance.OPPOSE.value)

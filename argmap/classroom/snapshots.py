@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from argmap.classroom.models import Exercise, Snapshot
+from argmap.models import Exercise, Snapshot
 from argmap.models import Map, MapSource, Node, NodeKind, NodeStatus, Quote, Relation
 
 FORMAT = 1

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 
-from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Quote, Relation, Source
+from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Pseudonym, Quote, Relation, Source
 from argmap.permissions import Access, checked
 from argmap.tree import Edge, MapGraph
 
@@ -160,8 +160,6 @@ class MapExport:
 def _pseudonyms(export: MapExport) -> dict[int, str]:
     """Stable names for everyone in an anonymized export: the exercise's pseudonyms where there are
     some, else "Person 1", "Person 2"... in order of first appearance."""
-    from argmap.classroom.models import Pseudonym
-
     people: dict[int, object] = {}
     for item in [export.map, *export.sources, *export.nodes, *export.relations, *export.quotes, *export.comments]:
         for attr in ("owner", "author", "added_by", "deleted_by", "updated_by", "hidden_by"):

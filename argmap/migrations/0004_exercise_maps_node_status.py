@@ -7,20 +7,19 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('argmap', '0003_cache_table'),
-        ('classroom', '0001_initial'),
+        ('argmap', '0003a_classroom_initial'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='map',
             name='exercise',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='maps', to='classroom.exercise'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='maps', to='argmap.exercise'),
         ),
         migrations.AddField(
             model_name='map',
             name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='maps', to='classroom.exercisegroup'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='maps', to='argmap.exercisegroup'),
         ),
         migrations.AddField(
             model_name='node',

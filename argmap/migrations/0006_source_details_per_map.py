@@ -26,7 +26,7 @@ def copy_details_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("argmap", "0005_votes_and_source_ratings"),
+        ("argmap", "0005a_account_created_for_class"),
     ]
 
     operations = [

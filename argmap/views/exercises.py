@@ -35,8 +35,8 @@ from argmap.classroom.exercises import (
     update_exercise,
     when,
 )
-from argmap.classroom.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
-from argmap.classroom.models import SideAssignment
+from argmap.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
+from argmap.models import SideAssignment
 from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline, snapshot_of
 from argmap.models import Map, Node
 from argmap.permissions import class_and_access, exercise_and_access, exercise_for_teacher, map_and_access, require

@@ -29,7 +29,7 @@ def test_a_teacher_makes_accounts_and_a_student_logs_in_with_one(page, new_page,
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Year 11 debate")
     expect(page.get_by_role("status")).to_contain_text("Class “Year 11 debate” created.")
-    from argmap.classroom.models import SchoolClass
+    from argmap.models import SchoolClass
 
     expect(page.locator(".join-code")).to_have_text(f"Join code: {SchoolClass.objects.get().join_code}")
     axe_clean(page)

@@ -4,7 +4,7 @@ box for many, and the page passes axe."""
 import pytest
 
 from argmap.classroom.copying import copy_map
-from argmap.classroom.models import ExerciseGroup
+from argmap.models import ExerciseGroup
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from argmap.classroom import groups, sides
-from argmap.classroom.models import Exercise
+from argmap.models import Exercise
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -23,7 +23,7 @@ def exercise(demo_map):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from argmap.classroom.models import ClassRole, Enrolment, Exercise, SchoolClass
+    from argmap.models import ClassRole, Enrolment, Exercise, SchoolClass
     from argmap.classroom.pseudonyms import ensure_pseudonyms
     from argmap.models import Map
 
@@ -54,7 +54,7 @@ def row_of(page, text: str):
 def test_a_students_claim_waits_for_approval_and_a_classmate_does_not_see_it(
     new_page, demo_map, exercise, log_in, axe_clean
 ):
-    from argmap.classroom.models import Pseudonym
+    from argmap.models import Pseudonym
     from argmap.models import Node, NodeStatus
 
     anna = new_page()
@@ -77,7 +77,7 @@ def test_a_students_claim_waits_for_approval_and_a_classmate_does_not_see_it(
     expect(boris.locator("body")).not_to_contain_text(NEW_CLAIM)
 
     # Rejected with feedback: Anna reads it beside her claim; Boris still sees nothing of it.
-    from argmap.classroom.models import Decision, Review
+    from argmap.models import Decision, Review
 
     node = Node.objects.get(text=NEW_CLAIM)
     Review.objects.create(exercise=exercise, node=node, decision=Decision.REJECTED,

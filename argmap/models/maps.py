@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from argmap import anchoring
+from argmap.models.classroom import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember
 
 PUBLIC_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes get read aloud in class
 
@@ -169,7 +170,6 @@ class MapQuerySet(models.QuerySet):
             return self.listed()
         if user.is_superuser:
             return self.all()
-        from argmap.classroom.models import ClassRole, Enrolment, GroupMember
 
         classes = Enrolment.objects.filter(user=user)
         teaching = classes.filter(role=ClassRole.TEACHER).values("school_class")
@@ -206,10 +206,10 @@ class Map(models.Model):
     votes_revision = models.PositiveBigIntegerField(default=0, editable=False)
     # A map an exercise works on (its groups' copies name their group too): class roles apply.
     exercise = models.ForeignKey(
-        "classroom.Exercise", null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
+        Exercise, null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
     )
     group = models.ForeignKey(
-        "classroom.ExerciseGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
+        ExerciseGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="maps"
     )
     # Bumped by every change to the map's shape (nodes, relations, quotes): it keys the cached graph.
     revision = models.PositiveBigIntegerField(default=0, editable=False)
