@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q
 
 from argmap.caching import KeptRecently
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation, Review
-from argmap.permissions import Access, checked
+from argmap.access import Access, checked
 from argmap.tree import FILTERS, Edge, MapGraph, Path, Row, build_row, parse_path, path_key, walk
 
 

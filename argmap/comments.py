@@ -5,7 +5,7 @@ Every change is recorded in the history inside the same transaction as the chang
 is locked first, so two people acting on one comment at once are serialised and the second one
 sees the first one's change (hiding twice records one change, not two).
 
-Who may do what is decided by `permissions.Access`; the views check it before calling in here.
+Who may do what is decided by `access.Access`; the views check it before calling in here.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from argmap import history
 from argmap.anchoring import check_storable_text
 from argmap.models import Action, Comment, Node
-from argmap.permissions import Access
+from argmap.access import Access
 
 MAX_LENGTH = 5000
 LINK_TEXT_LIMIT = 60  # long addresses are shortened in the text shown, not in the link

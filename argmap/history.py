@@ -13,7 +13,7 @@ from argmap.browsing import reader_id, unseen
 from argmap.models import (
     Action, Change, ClutterRange, Comment, Map, Membership, Node, NodeStatus, Quote, Relation, Source,
 )
-from argmap.permissions import Access
+from argmap.access import Access
 
 
 def snapshot(obj) -> dict:

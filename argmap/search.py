@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from argmap.browsing import load_graph
 from argmap.models import Node
-from argmap.permissions import Access
+from argmap.access import Access
 
 RESULTS = 12
 MOST_WORDS = 8

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from argmap.exports import FORMATS  # noqa: E402
 from argmap.exports.loading import MapExport  # noqa: E402
 from argmap.models import Map  # noqa: E402
-from argmap.permissions import Access  # noqa: E402
+from argmap.access import Access  # noqa: E402
 
 
 def median_ms(action, repeat):

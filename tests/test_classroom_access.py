@@ -8,7 +8,8 @@ from django.utils import timezone
 from argmap.browsing import load_graph
 from argmap.models import ExerciseGroup, GroupMember, Pseudonym
 from argmap.models import Map, Node, NodeStatus
-from argmap.permissions import access_for, map_and_access
+from argmap.access import access_for
+from argmap.permissions import map_and_access
 
 
 class Request:

@@ -24,7 +24,7 @@ from argmap.models import (
     SourceRating,
     Vote,
 )
-from argmap.permissions import access_for
+from argmap.access import access_for
 
 CLOSED = "This exercise closed at "
 READ_ONLY = "; the map is read-only."

@@ -9,7 +9,7 @@ from django.db import connection
 from argmap import editing, history
 from argmap.browsing import read_graph
 from argmap.models import Action, Change, CycleError, Map, Node, NodeKind, Quote, Relation
-from argmap.permissions import Access
+from argmap.access import Access
 
 
 @pytest.fixture

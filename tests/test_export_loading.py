@@ -4,7 +4,7 @@ from argmap import editing
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports.loading import MapExport
 from argmap.models import Comment, Map, Node, NodeStatus
-from argmap.permissions import Access, access_for
+from argmap.access import Access, access_for
 from argmap.synthetic import Shape, build_map
 
 

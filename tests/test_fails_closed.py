@@ -11,7 +11,8 @@ from argmap import browsing, editing, evidence, live, votes
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Comment, Membership, NodeStatus, Relation, Role
-from argmap.permissions import access_for, comment_for, node_for, quote_for
+from argmap.access import access_for
+from argmap.permissions import comment_for, node_for, quote_for
 
 HX = {"HX-Request": "true"}
 # Student B's pending work: none of these words may reach student A.

@@ -11,7 +11,7 @@ from argmap import editing
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, MapSource, Node, NodeStatus
-from argmap.permissions import Access, access_for
+from argmap.access import Access, access_for
 from tests.conftest import PASSWORD
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 

@@ -12,7 +12,7 @@ from argmap.exports import argmap_json
 from argmap.exports.argmap_json import REFERENCE_FIELDS
 from argmap.exports.loading import MapExport
 from argmap.models import Change, Comment, Node, NodeStatus, Quote, Relation
-from argmap.permissions import Access, access_for
+from argmap.access import Access, access_for
 from argmap.synthetic import Shape, build_map
 from tests.conftest import PASSWORD
 from tests.exportdata import FIRST_TEXT, awkward_map

@@ -29,7 +29,7 @@ from argmap.models import (
     Source,
     Visibility,
 )
-from argmap.permissions import Access
+from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from argmap.views.imports import import_page
 from tests.exportdata import awkward_map

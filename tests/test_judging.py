@@ -16,7 +16,7 @@ from argmap.judging import EVERYONE, MINE, TEACHER, TEAM, map_strengths
 from argmap.models import (
     Map, MapSource, Membership, Node, NodeStatus, Quote, Relation, Role, Source, SourceRating, Vote,
 )
-from argmap.permissions import access_for
+from argmap.access import access_for
 from argmap.synthetic import Shape, build_map
 from tests.helpers import vote
 

@@ -97,6 +97,40 @@ def layering_problems(graph: dict[str, set[str]]) -> list[str]:
     return problems
 
 
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of modules that import each other in a loop (Tarjan's strongly connected components).
+    A function-local import does not break a loop: it only hides it."""
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in sorted(graph.get(module, ())):
+            if other not in graph:
+                continue
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return sorted(cycles)
+
+
 def project_apps() -> list[str]:
     return sorted(config.name for config in apps.get_app_configs() if config.name.startswith("argmap"))
 
@@ -118,6 +152,20 @@ def app_cycles(graph: dict[str, set[str]], app_names: list[str]) -> list[str]:
 def test_it_keeps_every_module_in_its_layer():
     problems = layering_problems(import_graph())
     assert not problems, "\n".join(problems)
+
+
+def test_it_has_no_modules_importing_each_other_in_a_loop():
+    assert not import_cycles(import_graph())
+
+
+def test_it_reports_a_loop_hidden_by_a_function_local_import():
+    known = {"argmap", "argmap.browsing", "argmap.permissions", "argmap.tree"}
+    graph = {
+        "argmap.browsing": imports_of("argmap.browsing", "from argmap.permissions import Access\n", known),
+        "argmap.permissions": imports_of("argmap.permissions", "def f():\n    from argmap.browsing import hides\n", known),
+        "argmap.tree": set(),
+    }
+    assert import_cycles(graph) == [["argmap.browsing", "argmap.permissions"]]
 
 
 def test_it_keeps_the_apps_depending_one_way():

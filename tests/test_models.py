@@ -8,7 +8,7 @@ from django.db import connection
 
 from argmap.browsing import read_graph
 from argmap.models import CycleError, Map, MapSource, Node, NodeKind, Quote, Relation, Source, Stance
-from argmap.permissions import Access
+from argmap.access import Access
 
 
 def test_it_refuses_a_relation_that_closes_a_cycle(build):

@@ -8,7 +8,8 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from argmap.models import Comment, Map, Membership, Node, NodeKind, Role, Visibility
-from argmap.permissions import access_for, map_and_access, require, role_of
+from argmap.access import access_for, role_of
+from argmap.permissions import map_and_access, require
 
 ROLES = ["owner", "editor", "contributor", "viewer", "no role", "anonymous"]
 

@@ -10,7 +10,7 @@ from argmap.browsing import forget_graphs, read_graph
 from argmap.models import ClassRole, Decision, Enrolment, Exercise, Review, SchoolClass
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.models import Comment, Map, Node, NodeStatus, Quote
-from argmap.permissions import Access
+from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 
 MAX_QUERIES = 8  # the reader's: map, sources, graph (2), theses, quote offsets, quotes, clutter ranges

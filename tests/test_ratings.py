@@ -12,7 +12,7 @@ from argmap.exports import argmap_json
 from argmap.exports.loading import MapExport
 from argmap.imports import import_map
 from argmap.models import Change, Map, Source, SourceRating, Visibility
-from argmap.permissions import Access
+from argmap.access import Access
 from tests.conftest import PASSWORD
 from tests.helpers import HTMX
 

@@ -11,7 +11,7 @@ from sadface.validation import verify
 
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
-from argmap.permissions import Access
+from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, FIRST_TEXT, awkward_map
 

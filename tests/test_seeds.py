@@ -13,7 +13,7 @@ from argmap.browsing import read_graph
 from argmap.imports import import_map
 from argmap.management.commands.load_seeds import demo_document
 from argmap.models import Comment, Map, Node, Quote, Relation, Source
-from argmap.permissions import Access
+from argmap.access import Access
 
 SEEDS = settings.BASE_DIR / "seeds"
 SHARED_SEEDS = settings.BASE_DIR.parent / "shared" / "seeds"

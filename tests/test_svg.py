@@ -11,7 +11,7 @@ from argmap import editing
 from argmap.exports import FORMATS, svg
 from argmap.exports.loading import MapExport
 from argmap.models import Node
-from argmap.permissions import Access
+from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from argmap.models import Comment, Node, Quote, Source, Visibility
-from argmap.permissions import Access
+from argmap.access import Access
 
 from tests.helpers import HTMX, htmx
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from argmap import editing, votes
 from argmap.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
-from argmap.permissions import access_for
+from argmap.access import access_for
 
 from tests.conftest import Site
 from tests.helpers import HTMX

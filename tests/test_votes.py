@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from argmap import editing, votes
 from argmap.models import ExerciseGroup
 from argmap.models import Map, NodeStatus, Relation, Visibility, Vote
-from argmap.permissions import access_for
+from argmap.access import access_for
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from referencing.jsonschema import DRAFT4
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map
-from argmap.permissions import Access
+from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, awkward_map
 

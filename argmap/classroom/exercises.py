@@ -5,30 +5,18 @@ group later gets its own copy (argmap.classroom.groups). Times are stored in UTC
 class's time zone; whether an exercise is open is decided by the clock on each request.
 """
 
-import datetime
-import zoneinfo
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from argmap.models import ClassRole, Exercise, GroupMember, SchoolClass
-from argmap.models import Map, Visibility
+from argmap.classroom.clock import when
+from argmap.classroom.copying import copy_map
+from argmap.classroom.pseudonyms import ensure_pseudonyms
+from argmap.models import ClassRole, Exercise, GroupMember, Map, SchoolClass, Visibility
 
 OPTION_FIELDS = ("sides", "moderation", "anonymity", "groups")
 TARGET_FIELDS = ("target_evidence", "target_rebuttals", "target_comments")
 MAX_TARGET = 20
-
-
-def when(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """A moment as a class reads it: "Tue 1 Dec, 14:30 (Europe/Minsk)"."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({zone.key})"
-
-
-def closed_message(exercise: Exercise) -> str:
-    """What every write on a closed exercise answers (its maps, its decisions)."""
-    return f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; the map is read-only."
 
 
 def state_label(exercise: Exercise, now=None) -> str:
@@ -65,8 +53,6 @@ def create_exercise(school_class: SchoolClass, teacher, *, title: str, copy_of: 
     `fields` are the Exercise's own (instructions, opens_at, closes_at, options, targets). All or
     nothing: one transaction. Under anonymity every student gets a pseudonym at once.
     """
-    from argmap.classroom.copying import copy_map
-
     with transaction.atomic():
         exercise = Exercise.objects.create(school_class=school_class, title=title, created_by=teacher, **fields)
         if copy_of is not None:
@@ -133,8 +119,6 @@ def consequences(exercise: Exercise, before: dict) -> list[str]:
 
 
 def _ensure_pseudonyms(exercise: Exercise) -> None:
-    from argmap.classroom.pseudonyms import ensure_pseudonyms
-
     ensure_pseudonyms(exercise)
 
 

@@ -9,6 +9,7 @@ import random
 
 from django.db import IntegrityError, transaction
 
+from argmap.classroom.copying import copy_map
 from argmap.classroom.exercises import main_map
 from argmap.models import Exercise, ExerciseGroup, GroupMember
 from argmap.models import Map, Visibility
@@ -65,8 +66,6 @@ def replace_members(exercise: Exercise, group_of: dict[int, int | None]) -> None
 def create_copies(exercise: Exercise, teacher) -> list[Map]:
     """A copy of the main map for each group that has none yet (two teachers clicking at once
     still make one copy per group: the exercise row is locked while copying)."""
-    from argmap.classroom.copying import copy_map
-
     with transaction.atomic():
         Exercise.objects.select_for_update().filter(pk=exercise.pk).first()
         original = main_map(exercise)

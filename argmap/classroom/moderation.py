@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from argmap.anchoring import check_storable_text
-from argmap.classroom.exercises import closed_message
+from argmap.classroom.clock import closed_message
 from argmap.models import Decision, Exercise, Review
 from argmap.history import record, snapshot
 from argmap.models import Action, Map, Node, NodeStatus, Quote, Relation

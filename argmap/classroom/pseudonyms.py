@@ -1,5 +1,5 @@
 """Pseudonyms for anonymous exercises: every student of the class goes by a name such as "Amber
-Heron" that the other students see instead of their username (`permissions.Access.name_of`).
+Heron" that the other students see instead of their username (`access.Access.name_of`).
 
 A pseudonym is drawn at random once and stored (`Pseudonym`), so it stays the same on every page
 and in every later visit; it is unique within the exercise. The unique constraints on Pseudonym

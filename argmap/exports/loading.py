@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 
 from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Pseudonym, Quote, Relation, Source
-from argmap.permissions import Access, checked
+from argmap.access import Access, checked
 from argmap.tree import Edge, MapGraph
 
 

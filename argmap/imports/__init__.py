@@ -7,10 +7,12 @@ saved; otherwise it creates the map in one transaction and returns an ImportResu
 """
 
 import json
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from argmap.imports import argmap_json, kialo
+from argmap.imports.outcome import ImportResult, MapImportError  # noqa: F401  (what callers catch and get)
 
 FORMATS = {
     "json": "Argmap JSON (a map exported from Argmap)",
@@ -18,31 +20,6 @@ FORMATS = {
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PLACEHOLDERS = 50  # a class or two of people the uploader does not work with
-REPORT_LIMIT = 200  # problems listed in a report; a wholly broken big file would otherwise list thousands
-
-
-class MapImportError(Exception):
-    """The file cannot be imported; `problems` says why, one sentence per problem."""
-
-    def __init__(self, problems: list[str] | str):
-        problems = [problems] if isinstance(problems, str) else list(problems)
-        if len(problems) > REPORT_LIMIT:
-            hidden = len(problems) - REPORT_LIMIT
-            problems = problems[:REPORT_LIMIT] + [f"… and {hidden:,} more problems."]
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-@dataclass
-class ImportResult:
-    map: object  # argmap.models.Map
-    counts: dict[str, int] = field(default_factory=dict)
-    placeholders: list[str] = field(default_factory=list)  # usernames of the accounts created for unknown people
-    reused_sources: int = 0
-
-    def summary(self) -> str:
-        what = ", ".join(f"{n:,} {name}" for name, n in self.counts.items())
-        return f"Imported “{self.map.title}” as {self.map.code}: {what}."
 
 
 def max_bytes() -> int:
@@ -69,8 +46,6 @@ def import_map(data: bytes, *, format: str, user, credit=None, max_placeholders=
     `credit` narrows whose existing accounts the file's names may be matched to (the upload page
     passes argmap.permissions.creditable_usernames for the uploader); others become placeholders,
     at most `max_placeholders` of them (None: no cap), else the whole file is refused."""
-    from argmap.imports import argmap_json
-
     if format not in FORMATS:
         raise MapImportError(f"Unknown import format {format!r}: choose one of {', '.join(FORMATS)}.")
     if problem := too_big(len(data)):
@@ -111,8 +86,6 @@ def _parsed(text: str) -> object:
 
 
 def _from_kialo(text: str) -> dict:
-    from argmap.imports import kialo
-
     try:
         return kialo.to_argmap_json(text)
     except MapImportError:

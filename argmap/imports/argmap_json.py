@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from argmap.exports.argmap_json import REFERENCE_FIELDS
 from argmap.history import record
-from argmap.imports import ImportResult, MapImportError
+from argmap.imports.outcome import ImportResult, MapImportError
 from argmap.imports.checking import NAME_MAX_LENGTH, Plan, check
 from argmap.models import (
     Action,

@@ -16,7 +16,7 @@ from argmap import anchoring
 from argmap.comments import MAX_LENGTH as COMMENT_MAX_LENGTH
 from argmap.editing import MAX_TEXT_LENGTH
 from argmap.exports.argmap_json import FORMAT_NAME, REFERENCE_FIELDS
-from argmap.imports import MapImportError
+from argmap.imports.outcome import MapImportError
 from argmap.models import Action, NodeKind, NodeStatus, Role, Stance, text_hash
 
 SUPPORTED_VERSIONS = (1,)

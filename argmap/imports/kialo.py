@@ -43,7 +43,7 @@ thesis, footnotes without a citation, text too long for a node) and raised toget
 import re
 from dataclasses import dataclass, field
 
-from argmap.imports import MapImportError
+from argmap.imports.outcome import MapImportError
 
 TITLE_MAX_LENGTH = 200  # map.title in docs/json-format.md
 NODE_TEXT_MAX_LENGTH = 2000  # a node's text in docs/json-format.md

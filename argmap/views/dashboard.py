@@ -36,7 +36,7 @@ from django_htmx.http import reswap
 
 from argmap.views import next_path, signed_in_to
 from argmap.classroom import coverage, grading, moderation, progress
-from argmap.classroom.exercises import closed_message
+from argmap.classroom.clock import closed_message
 from argmap.models import (
     ClassRole,
     Enrolment,

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from argmap import history
 from argmap.classroom import accounts as class_accounts
 from argmap.models import Action, Map, Membership, Role
-from argmap.permissions import access_for, map_and_access, require
+from argmap.access import access_for
+from argmap.permissions import map_and_access, require
 
 QUESTION_MAX_LENGTH = 2000
 

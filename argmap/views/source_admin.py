@@ -26,7 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from argmap import anchoring, history, sourcefiles
 from argmap.models import SOURCE_DETAILS, Action, ClutterRange, Map, MapSource, Quote, Source, text_hash, untitled_name
-from argmap.permissions import Access, map_and_access, require
+from argmap.access import Access
+from argmap.permissions import map_and_access, require
 
 OWNERS_ONLY = "Only the owners of this map manage its sources."
 SOURCES_PER_PAGE = 20

@@ -21,7 +21,8 @@ from django_htmx.http import reswap
 
 from argmap import votes
 from argmap.browsing import load_graph
-from argmap.permissions import Refused, map_and_access
+from argmap.access import Refused
+from argmap.permissions import map_and_access
 from argmap.views import next_path, signed_in_to
 from argmap.votes import vote_boxes
 

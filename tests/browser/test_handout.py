@@ -70,7 +70,7 @@ def print_handout(page, url: str) -> dict[str, PrintedHandout]:
 def assert_everything_printed(handout: PrintedHandout, map_):
     from argmap.exports.handout import outline
     from argmap.exports.loading import MapExport
-    from argmap.permissions import Access
+    from argmap.access import Access
 
     export = MapExport.load(Access.for_site_operator(map_))
     sections = outline(export)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map
-from argmap.permissions import Access
+from argmap.access import Access
 
 
 class Command(BaseCommand):
