@@ -17,7 +17,6 @@ teacher approves it would take it away from its author.
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -29,6 +28,7 @@ from django_htmx.http import reswap, retarget
 
 from argmap import editing
 from argmap.browsing import load_graph, reader_id
+from argmap.forms.editing import EditForm, PlaceForm, ReplyForm, StanceForm, TextForm
 from argmap.models import Action, Change, Node, NodeStatus, Quote, Stance
 from argmap.permissions import deleted_node_for, map_and_access, node_for, quote_for, require
 from argmap.views import signed_in_to
@@ -38,52 +38,6 @@ GET_OR_POST = ["GET", "HEAD", "POST"]
 
 
 signed_in = signed_in_to("Log in to change this map.")
-
-
-# Forms
-
-class TextForm(forms.Form):
-    text = forms.CharField(
-        max_length=editing.MAX_TEXT_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Write something: the text cannot be empty.",
-            "max_length": f"Keep it to {editing.MAX_TEXT_LENGTH:,} characters.",
-        },
-    )
-
-    def clean_text(self) -> str:
-        return editing.clean_text(self.cleaned_data["text"])
-
-
-STANCE_ERRORS = {"required": "Choose whether it supports or opposes.",
-                 "invalid_choice": "Choose whether it supports or opposes."}
-
-
-class ReplyForm(TextForm):
-    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, error_messages=STANCE_ERRORS)
-
-
-class EditForm(TextForm):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-
-class PlaceForm(forms.Form):
-    """Attach (field `parent`) or move (field `new_parent`): the node picker fills it."""
-
-    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, error_messages=STANCE_ERRORS)
-
-    def __init__(self, *args, field_name: str = "parent", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.field_name = field_name
-        self.fields[field_name] = forms.IntegerField(
-            min_value=1, error_messages={"required": "Pick the node to place it under.",
-                                         "invalid": "Pick the node to place it under.",
-                                         "min_value": "Pick the node to place it under."})
-
-
-class StanceForm(forms.Form):
-    stance = forms.ChoiceField(choices=Stance.choices, error_messages=STANCE_ERRORS)
 
 
 # Where things are, and where to go back to
