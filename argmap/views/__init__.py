@@ -7,6 +7,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from argmap.classroom.exercises import when
+from argmap.classroom.models import Exercise
+from argmap.permissions import exercise_for_teacher
+
 
 def next_path(request) -> str:
     """`next` from the form or the query if it is a path on this site ("/maps/…"), else "".
@@ -41,3 +45,21 @@ def signed_in_to(message: str):
         return wrapper
 
     return decorator
+
+
+# Exercises: their pages, sides and groups are for the class's teachers to set up.
+
+EXERCISE_TEACHERS_ONLY = "Only the class's teachers set up and change its exercises."
+
+
+def exercise_to_set_up(request, exercise_id: int) -> Exercise:
+    """The exercise, for its class's teachers (403 for its students, 404 for anyone else)."""
+    return exercise_for_teacher(request, exercise_id, EXERCISE_TEACHERS_ONLY)
+
+
+def refuse_if_closed(exercise: Exercise) -> None:
+    if exercise.has_closed():
+        raise PermissionDenied(
+            f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; nothing in it changes "
+            "now. Move its closing time (Edit) to open it again."
+        )

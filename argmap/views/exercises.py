@@ -8,52 +8,24 @@ stored in UTC.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from argmap import votes
-from argmap.classroom import groups as small_groups
 from argmap.classroom import sides
-from argmap.classroom.exercises import create_exercise, main_map, map_of, state_label, update_exercise, when
+from argmap.classroom.exercises import create_exercise, map_of, state_label, update_exercise
 from argmap.classroom.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
 from argmap.classroom.models import SideAssignment
 from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline, snapshot_of
-from argmap.forms.exercises import (
-    AddGroupsForm,
-    EditExerciseForm,
-    ExerciseForm,
-    MembersForm,
-    NewExerciseForm,
-    RenameGroupForm,
-    SidesAtRandomForm,
-    SidesByHandForm,
-)
+from argmap.forms.exercises import EditExerciseForm, ExerciseForm, NewExerciseForm
 from argmap.models import Map, Node
-from argmap.permissions import class_and_access, exercise_and_access, exercise_for_teacher, map_and_access, require
+from argmap.permissions import class_and_access, exercise_and_access, map_and_access, require
+from argmap.views import EXERCISE_TEACHERS_ONLY, exercise_to_set_up
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
-TEACHERS_ONLY = "Only the class's teachers set up and change its exercises."
-
-
-# Access
-
-
-def _for_teacher(request, exercise_id: int) -> Exercise:
-    return exercise_for_teacher(request, exercise_id, TEACHERS_ONLY)
-
-
-def _refuse_if_closed(exercise: Exercise) -> None:
-    if exercise.has_closed():
-        raise PermissionDenied(
-            f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; nothing in it changes "
-            "now. Move its closing time (Edit) to open it again."
-        )
 
 
 # Setting up and changing
@@ -63,7 +35,7 @@ def _refuse_if_closed(exercise: Exercise) -> None:
 @require_http_methods(GET_OR_POST)
 def exercise_new(request, class_id: int):
     school_class, access = class_and_access(request, class_id)
-    require(access.is_teacher, TEACHERS_ONLY)
+    require(access.is_teacher, EXERCISE_TEACHERS_ONLY)
     with timezone.override(school_class.zone):
         data = request.POST if request.method == "POST" else None
         form = NewExerciseForm(data, zone=school_class.zone, teacher=request.user)
@@ -89,7 +61,7 @@ def _next_steps(exercise: Exercise) -> str:
 @login_required
 @require_http_methods(GET_OR_POST)
 def exercise_edit(request, exercise_id: int):
-    exercise = _for_teacher(request, exercise_id)
+    exercise = exercise_to_set_up(request, exercise_id)
     zone = exercise.school_class.zone
     with timezone.override(zone):
         if request.method == "POST" and "close_now" in request.POST:
@@ -180,200 +152,6 @@ def _teacher_overview(exercise: Exercise) -> dict:
     return overview
 
 
-# Sides
-
-
-def _class_students(exercise: Exercise) -> list:
-    return list(
-        get_user_model().objects.filter(
-            enrolments__school_class_id=exercise.school_class_id, enrolments__role=ClassRole.STUDENT
-        ).order_by("username")
-    )
-
-
-def _theses(exercise: Exercise) -> list[Node]:
-    original = main_map(exercise)
-    if original is None:
-        return []
-    return list(Node.objects.in_map(original).live().theses().filter(status="approved").order_by("id"))
-
-
-def _initial_sides(exercise: Exercise) -> dict:
-    initial = {}
-    for row in SideAssignment.objects.filter(exercise=exercise):
-        initial[f"side_{row.user_id}"] = f"{row.thesis_id}:{row.stance}"
-        initial[f"team_{row.user_id}"] = row.team
-    return initial
-
-
-@login_required
-@require_http_methods(GET_OR_POST)
-def exercise_sides(request, exercise_id: int):
-    exercise = _for_teacher(request, exercise_id)
-    if not exercise.sides:
-        raise Http404("This exercise does not use sides: turn them on in its settings first.")
-    students, theses = _class_students(exercise), _theses(exercise)
-    existing = _initial_sides(exercise)
-    by_hand = SidesByHandForm(initial=existing, students=students, theses=theses, prefix="hand")
-    at_random = SidesAtRandomForm(prefix="random")
-    status = 200
-    if request.method == "POST":
-        _refuse_if_closed(exercise)
-        if "random" in request.POST:
-            at_random = SidesAtRandomForm(request.POST, prefix="random")
-            if at_random.is_valid() and not theses:
-                at_random.add_error(None, "The map has no thesis yet: add the theses first.")
-            elif at_random.is_valid() and existing and not at_random.cleaned_data["replace"]:
-                at_random.add_error("replace", "Students already have sides: tick this to replace them.")
-            if at_random.is_valid():
-                dealt = sides.spread_evenly([s.pk for s in students], [t.pk for t in theses],
-                                            team_size=at_random.cleaned_data["team_size"])
-                sides.replace_assignments(exercise, dealt)
-                messages.success(request, f"Sides assigned at random to {len(dealt)} students.")
-                return redirect("exercise-sides", exercise.pk)
-        else:
-            by_hand = SidesByHandForm(request.POST, students=students, theses=theses, prefix="hand")
-            if by_hand.is_valid():
-                sides.replace_assignments(exercise, by_hand.assignments())
-                messages.success(request, "Sides saved.")
-                return redirect("exercise-sides", exercise.pk)
-        status = 400
-    context = {"exercise": exercise, "by_hand": by_hand, "at_random": at_random, "theses": theses,
-               "students": students, "has_assignments": bool(existing), "map": main_map(exercise),
-               "closed": exercise.has_closed()}
-    return render(request, "exercises/sides.html", context, status=status)
-
-
-# Small groups
-
-
-@login_required
-@require_http_methods(GET_OR_POST)
-def exercise_groups(request, exercise_id: int):
-    exercise = _for_teacher(request, exercise_id)
-    if not exercise.groups:
-        raise Http404("This exercise does not use small groups: turn them on in its settings first.")
-    page = _groups_page(exercise)
-    if request.method == "POST":
-        _refuse_if_closed(exercise)
-        done = _groups_action(request, exercise, page)
-        if done:
-            messages.success(request, done)
-            return redirect("exercise-groups", exercise.pk)
-    return render(request, "exercises/groups.html", page, status=400 if request.method == "POST" else 200)
-
-
-def _groups_page(exercise: Exercise) -> dict:
-    """The groups page's context: the groups with their members and copies, and empty forms."""
-    students = _class_students(exercise)
-    groups = list(ExerciseGroup.objects.filter(exercise=exercise).order_by("id"))
-    members = dict(GroupMember.objects.filter(exercise=exercise).values_list("user_id", "group_id"))
-    copies = {m.group_id: m for m in Map.objects.filter(exercise=exercise, group__isnull=False)}
-    names = {s.pk: s.get_username() for s in students}
-    member_names: dict[int, list] = {}
-    for user_id, group_id in members.items():
-        if user_id in names:
-            member_names.setdefault(group_id, []).append(names[user_id])
-    return {
-        "exercise": exercise, "students": students, "group_list": groups, "members": members, "problem": "",
-        "add_form": AddGroupsForm(exercise=exercise, prefix="add"),
-        "members_form": MembersForm(initial={f"group_{u}": str(g) for u, g in members.items()}, students=students,
-                                    groups=groups, prefix="members"),
-        "groups": [{"group": g, "copy": copies.get(g.pk), "members": sorted(member_names.get(g.pk, []))}
-                   for g in groups],
-        "without_copy": sum(1 for g in groups if g.pk not in copies), "closed": exercise.has_closed(),
-    }
-
-
-def _groups_action(request, exercise: Exercise, page: dict) -> str | None:
-    """Do what the button pressed asks (`action`): the message to show after it, or None when it
-    could not be done (the page's forms or `problem` then say why)."""
-    action, students, groups = request.POST.get("action"), page["students"], page["group_list"]
-    if action == "add":
-        form = page["add_form"] = AddGroupsForm(request.POST, exercise=exercise, prefix="add")
-        if form.is_valid():
-            try:
-                made = small_groups.add_groups(exercise, form.cleaned_data["wanted"], request.user)
-            except IntegrityError:  # the same name added a moment ago by another teacher
-                form.add_error(None, "One of those names was just taken: choose another.")
-            else:
-                return f"Added {len(made)} group{'s' if len(made) != 1 else ''}."
-    elif action == "members":
-        form = page["members_form"] = MembersForm(request.POST, students=students, groups=groups, prefix="members")
-        if form.is_valid():
-            small_groups.replace_members(exercise, form.members())
-            return "Groups saved."
-    elif action == "random":
-        if not groups:
-            page["problem"] = "Make the groups first."
-        elif page["members"] and request.POST.get("replace") != "on":
-            page["problem"] = ("Students are already in groups: tick “Replace the current groups” to deal them "
-                               "out again.")
-        else:
-            dealt = small_groups.spread_evenly([s.pk for s in students], [g.pk for g in groups])
-            small_groups.replace_members(exercise, dealt)
-            return "Students dealt out evenly over the groups."
-    elif action == "copies":
-        made = small_groups.create_copies(exercise, request.user)
-        if not made:
-            return "Every group already has its copy."
-        return f"Made {len(made)} cop{'ies' if len(made) != 1 else 'y'} of the map."
-    else:
-        page["problem"] = "Choose what to do with the buttons on this page."
-    return None
-
-
-def _group_for_teacher(request, exercise_id: int, group_id: int) -> tuple[Exercise, ExerciseGroup]:
-    """The exercise and one of its groups, for a teacher, while the exercise takes changes."""
-    exercise = _for_teacher(request, exercise_id)
-    if not exercise.groups:
-        raise Http404("This exercise does not use small groups: turn them on in its settings first.")
-    group = ExerciseGroup.objects.filter(exercise=exercise, pk=group_id).first()
-    if group is None:
-        raise Http404("No such group in this exercise.")
-    _refuse_if_closed(exercise)
-    return exercise, group
-
-
-@login_required
-@require_POST
-def exercise_group_rename(request, exercise_id: int, group_id: int):
-    exercise, group = _group_for_teacher(request, exercise_id, group_id)
-    old_name = group.name
-    form = RenameGroupForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            small_groups.rename_group(group, form.cleaned_data["name"])
-        except small_groups.GroupNameTaken:
-            form.add_error("name", f"There is already a group called “{form.cleaned_data['name']}”.")
-            status = 409
-        else:
-            messages.success(request, f"“{old_name}” is now called “{group.name}”.")
-            return redirect("exercise-groups", exercise.pk)
-    page = _groups_page(exercise)
-    page["problem"] = f"“{old_name}” was not renamed: {' '.join(form.errors['name'])}"
-    return render(request, "exercises/groups.html", page, status=status)
-
-
-@login_required
-@require_http_methods(GET_OR_POST)
-def exercise_group_remove(request, exercise_id: int, group_id: int):
-    """GET asks first (a page with a “Yes, remove” button: no JavaScript needed); POST removes."""
-    exercise, group = _group_for_teacher(request, exercise_id, group_id)
-    if request.method == "POST":
-        kept = small_groups.remove_group(group, request.user)
-        note = format_html("Removed the group “{}”; its members are in no group now.", group.name)
-        for copy in kept:
-            note = format_html('{} Its copy is kept as your private map: <a href="{}">{}</a>.', note,
-                               copy.get_absolute_url(), copy.title)
-        messages.success(request, note)
-        return redirect("exercise-groups", exercise.pk)
-    page = _groups_page(exercise)
-    page["removing"] = next(row for row in page["groups"] if row["group"].pk == group.pk)
-    return render(request, "exercises/groups.html", page)
-
-
 # The snapshot at closing
 
 
@@ -416,11 +194,5 @@ urlpatterns = [
     path("classes/<int:class_id>/exercises/new/", exercise_new, name="exercise-new"),
     path("exercises/<int:exercise_id>/", exercise_detail, name="exercise-detail"),
     path("exercises/<int:exercise_id>/edit/", exercise_edit, name="exercise-edit"),
-    path("exercises/<int:exercise_id>/sides/", exercise_sides, name="exercise-sides"),
-    path("exercises/<int:exercise_id>/groups/", exercise_groups, name="exercise-groups"),
-    path("exercises/<int:exercise_id>/groups/<int:group_id>/rename/", exercise_group_rename,
-         name="exercise-group-rename"),
-    path("exercises/<int:exercise_id>/groups/<int:group_id>/remove/", exercise_group_remove,
-         name="exercise-group-remove"),
     path("exercises/<int:exercise_id>/snapshot/", exercise_snapshot, name="exercise-snapshot"),
 ]
