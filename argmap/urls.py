@@ -20,8 +20,9 @@ from argmap.views import (
     members,
     ratings,
     sides,
-    source_admin,
+    source_manage,
     sources,
+    sources_new,
     votes,
 )
 
@@ -35,7 +36,8 @@ urlpatterns = [
     *comments.urlpatterns,
     *live.urlpatterns,
     *evidence.urlpatterns,
-    *source_admin.urlpatterns,
+    *sources_new.urlpatterns,
+    *source_manage.urlpatterns,
     *classes.urlpatterns,
     *exercises.urlpatterns,
     *sides.urlpatterns,

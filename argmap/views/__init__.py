@@ -5,11 +5,14 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from argmap.classroom.exercises import when
 from argmap.classroom.models import Exercise
-from argmap.permissions import exercise_for_teacher
+from argmap.models import Map, Source
+from argmap.permissions import Access, exercise_for_teacher, map_and_access, require
 
 
 def next_path(request) -> str:
@@ -63,3 +66,26 @@ def refuse_if_closed(exercise: Exercise) -> None:
             f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; nothing in it changes "
             "now. Move its closing time (Edit) to open it again."
         )
+
+
+# A map's sources, for its owners
+
+SOURCE_OWNERS_ONLY = "Only the owners of this map manage its sources."
+
+
+def map_for_source_admin(request, code: str) -> tuple[Map, Access]:
+    map_, access = map_and_access(request, code)
+    require(access.is_owner, SOURCE_OWNERS_ONLY)
+    if request.method == "POST":  # a closed exercise's map keeps its sources as they were
+        require(access.can_manage)
+    return map_, access
+
+
+def map_source(map_: Map, source_code: str) -> Source:
+    """The source with this code, if the map has it, with this map's details (404 otherwise: codes
+    of other sources are not confirmed)."""
+    return get_object_or_404(Source.objects.in_map(map_), code=source_code)
+
+
+def source_manage_url(map_: Map, source: Source, fragment: str = "") -> str:
+    return reverse("source-manage", args=[map_.code, source.code]) + (f"#{fragment}" if fragment else "")
