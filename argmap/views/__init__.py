@@ -1,18 +1,24 @@
-"""The views, one module per area, each with its own `urlpatterns` (see argmap/urls.py)."""
+"""The views, one module per area, each with its own `urlpatterns` (see argmap/urls.py), and the plumbing
+several of them share: no view module imports another."""
 
 import unicodedata
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import reswap, retarget
 
+from argmap.browsing import load_graph
 from argmap.classroom.exercises import when
 from argmap.classroom.models import Exercise
-from argmap.models import Map, Source
-from argmap.permissions import Access, exercise_for_teacher, map_and_access, require
+from argmap.models import Map, Node, Source
+from argmap.permissions import Access, exercise_for_teacher, map_and_access, node_for, require
+from argmap.tree import FILTERS, Path, parse_path, path_key
 
 
 def next_path(request) -> str:
@@ -89,3 +95,103 @@ def map_source(map_: Map, source_code: str) -> Source:
 
 def source_manage_url(map_: Map, source: Source, fragment: str = "") -> str:
     return reverse("source-manage", args=[map_.code, source.code]) + (f"#{fragment}" if fragment else "")
+
+
+# Changing a map from its pages (nodes.py, relations.py): where things are, and where to go back to
+
+
+def shown_node(access, node_id: int, graph) -> Node:
+    """A live node of the map that some thesis reaches in the reader's graph; 404 for anything else."""
+    if node_id not in graph:
+        raise Http404("No such node in this map.")
+    return node_for(access, node_id)
+
+
+def place_in_tree(request, graph, node: Node) -> Path:
+    """The place in the tree the form was opened from (`path`), or the node's first place."""
+    path = parse_path(request.POST.get("path") or request.GET.get("path") or "")
+    if path and path[-1] == node.pk and graph.is_path(path):
+        return path
+    return graph.path_to(node.pk) or (node.pk,)
+
+
+def dom_id(path: Path) -> str:
+    """A path as it appears in element ids (`node-12-34`): dots would break CSS selectors."""
+    return "-".join(map(str, path))
+
+
+def posted(request):
+    """The form data on POST (even an empty body binds the form, so it answers 400), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def tree_state(request) -> list[tuple[str, str]]:
+    """The map page's filter and open branches, as the form sent them from `#trees`."""
+    data = request.POST
+    params = [("open", v) for v in dict.fromkeys(data.getlist("open")[:300]) if parse_path(v)]
+    if data.get("filter") in FILTERS and data.get("filter") != "all":
+        params.append(("filter", data["filter"]))
+    if data.get("expand") == "all":
+        params.append(("expand", "all"))
+    return params
+
+
+def back_to_map(request, map_, path: Path, deleted: Path | None = None):
+    """The map page with `path` showing (its ancestors opened), scrolled to it; `deleted` names a
+    node just deleted from there, which the page then offers to bring back."""
+    params = tree_state(request)
+    if deleted:
+        params.append(("deleted", path_key(deleted)))
+    opened = {v for k, v in params if k == "open"}
+    for depth in range(2, len(path)):
+        key = path_key(path[:depth])
+        if key not in opened:
+            params.append(("open", key))
+            opened.add(key)
+    anchor = ""
+    if deleted:
+        anchor = "#deleted-notice"
+    elif path:
+        anchor = f"#node-{dom_id(path)}"
+    if anchor:
+        # `at` is for editing.js, which moves the keyboard focus there after the swap.
+        params.append(("at", anchor[1:]))
+    query = f"?{urlencode(params)}" if params else ""
+    return redirect(f"{map_.get_absolute_url()}{query}{anchor}")
+
+
+def back_to(request, map_, path: Path, focus_node: Node | None = None):
+    """Back where the form came from: the focus view (`back=focus`) or the map."""
+    if request.POST.get("back") == "focus" and focus_node is not None and not focus_node.is_deleted:
+        url = reverse("node-focus", args=[map_.code, focus_node.pk])
+        return redirect(f"{url}?path={path_key(path)}" if len(path) > 1 else url)
+    return back_to_map(request, map_, path)
+
+
+def form_response(request, template_part: str, context: dict, status: int = 200, slot: str = "closest .edit-slot"):
+    """The form alone for htmx (in its row's slot), else a page with the form on it (the context
+    has the map and the reader's `access`)."""
+    back = request.POST.get("back") or request.GET.get("back")
+    context = {**context, "part": template_part, "inline": bool(request.htmx), "back": "focus" if back == "focus" else ""}
+    if request.htmx:
+        response = render(request, f"maps/edit.html#{template_part}", context, status=status)
+        if status >= 400:
+            # The form came from a row's slot: put the form with its message back there.
+            reswap(retarget(response, slot), "innerHTML")
+            response["HX-Replace-Url"] = "false"  # the address stays the map's, not the form's
+        return response
+    return render(request, "maps/edit.html", context, status=status)
+
+
+def errors_from(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def refused(request, access, node: Node, error: ValidationError, status: int = 400):
+    """A one-button action that could not be done: say why, with a way back."""
+    graph = load_graph(access)
+    path = place_in_tree(request, graph, node) if node.pk in graph else None
+    context = {"map": access.map, "access": access, "node": node, "path": path, "problems": error.messages, "title": "That could not be done"}
+    # A one-button action sits in the row's menu, not in its slot: name the slot.
+    return form_response(request, "refused", context, status=status, slot=f"#node-{dom_id(path)}-slot" if path else "this")
