@@ -3,17 +3,19 @@ several of them share: no view module imports another."""
 
 import unicodedata
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap, retarget
 
 from argmap.browsing import load_graph
+from argmap.classroom.dashboard import REGIONS, activity_state, poll_url
 from argmap.classroom.exercises import when
 from argmap.classroom.models import Exercise
 from argmap.models import Map, Node, Source
@@ -195,3 +197,54 @@ def refused(request, access, node: Node, error: ValidationError, status: int = 4
     context = {"map": access.map, "access": access, "node": node, "path": path, "problems": error.messages, "title": "That could not be done"}
     # A one-button action sits in the row's menu, not in its slot: name the slot.
     return form_response(request, "refused", context, status=status, slot=f"#node-{dom_id(path)}-slot" if path else "this")
+
+
+# The teacher's dashboard of an exercise (dashboard.py, reviews.py, results.py)
+
+
+def exercise_for_dashboard(request, exercise_id: int) -> Exercise:
+    """The exercise, for its class's teachers; 403 for its students, 404 for anyone else."""
+    return exercise_for_teacher(request, exercise_id, "Only the class's teachers see the dashboard, decisions and grades.")
+
+
+def render_in_class_zone(request, exercise: Exercise, template: str, context: dict, status: int = 200):
+    """Render with times shown in the class's time zone."""
+    with timezone.override(exercise.school_class.zone):
+        return render(request, template, {"exercise": exercise, **context}, status=status)
+
+
+def dashboard_page(request, exercise: Exercise) -> str:
+    """The dashboard address the teacher is on: this one on GET, else the one the form came from
+    (`next`, when it is this exercise's dashboard), so a `?student=` view stays as it was."""
+    home = reverse("exercise-dashboard", args=[exercise.pk])
+    if request.method == "GET":
+        return request.get_full_path()
+    next_url = next_path(request).split("#")[0]
+    if urlsplit(next_url).path == home:
+        return next_url
+    return home
+
+
+def back_to_dashboard(request, exercise: Exercise, anchor: str):
+    return redirect(f"{dashboard_page(request, exercise)}#{anchor}")
+
+
+def dashboard_context(request, exercise: Exercise, **regions) -> dict:
+    """The whole page; `regions` overrides what a region shows (a form's error, a saved notice)."""
+    page = dashboard_page(request, exercise)
+    context = {
+        "maps": list(Map.objects.filter(exercise=exercise).select_related("group").order_by("group_id", "id")),
+        "poll_url": poll_url(exercise, request.user, activity_state(exercise.pk)),
+    }
+    for name, build in REGIONS.items():
+        context.update(regions.get(name) or build(exercise, page))
+    return context
+
+
+def dashboard_answer(request, exercise: Exercise, region: str, context: dict, status: int):
+    """After a form: its region again for htmx (a 4xx swapped in all the same), else the whole page."""
+    if request.htmx:
+        response = render_in_class_zone(request, exercise, f"exercises/dashboard.html#{region}", context, status=status)
+        return reswap(response, "outerHTML") if status >= 400 else response
+    return render_in_class_zone(request, exercise, "exercises/dashboard.html",
+                                dashboard_context(request, exercise, **{region: context}), status=status)
