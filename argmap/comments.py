@@ -37,8 +37,9 @@ class CommentTextField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
-class CommentForm(forms.Form):
-    text = CommentTextField(
+def text_field() -> CommentTextField:
+    """The field a comment's text is read with: by the comment forms, and by clean_text."""
+    return CommentTextField(
         max_length=MAX_LENGTH,
         error_messages={
             "required": "Write something first: the comment is empty.",
@@ -47,23 +48,12 @@ class CommentForm(forms.Form):
         },
     )
 
-    def clean_text(self) -> str:
-        text = self.cleaned_data["text"]
-        check_storable_text(text)  # lone surrogates
-        return text
-
-
-class ReplyForm(CommentForm):
-    reply_to = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                                  error_messages={"invalid": "Which comment does this answer?"})
-
 
 def clean_text(text: str) -> str:
     """The text as it will be stored, or ValidationError saying what is wrong with it."""
-    form = CommentForm({"text": text})
-    if not form.is_valid():
-        raise ValidationError(form.errors["text"])
-    return form.cleaned_data["text"]
+    text = text_field().clean(text)
+    check_storable_text(text)  # lone surrogates
+    return text
 
 
 def linkify(text: str) -> SafeString:

@@ -187,7 +187,7 @@ def test_it_turns_invalid_utf8_into_replacement_characters_never_a_lone_surrogat
 
 
 def test_it_refuses_a_lone_surrogate_in_the_form():
-    from argmap.views.editing import ReplyForm
+    from argmap.forms.editing import ReplyForm
 
     form = ReplyForm({"text": "half \ud800 a character", "stance": "support"})
     assert not form.is_valid() and "lone surrogate" in str(form.errors)

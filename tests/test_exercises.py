@@ -30,8 +30,8 @@ from argmap.models import (
     Snapshot,
 )
 from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline
+from argmap.forms.exercises import ExerciseForm
 from argmap.models import Comment, Map, MapSource, Node, NodeStatus, Quote, Visibility
-from argmap.views.exercises import ExerciseForm
 
 MINSK = zoneinfo.ZoneInfo("Europe/Minsk")
 

@@ -1,4 +1,4 @@
-"""A map's sources, for its owners: adding, attaching, editing, detaching (argmap/views/source_admin.py)."""
+"""A map's sources, for its owners: adding, attaching, editing, detaching (argmap/views/sources_new.py, source_manage.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -264,11 +264,11 @@ def test_it_reuses_a_source_with_the_same_text_instead_of_copying_it(client, own
 def test_it_attaches_the_source_someone_stored_a_moment_earlier(client, owned, monkeypatch):
     """Two owners adding the same text at once: the second one's insert collides, and it attaches the first's."""
     from argmap import models
-    from argmap.views import source_admin
+    from argmap.views import sources_new
 
     earlier = Source.objects.create(text="Raced text.")
     lookups = iter(["not-the-hash"])  # the first lookup misses it, as if it ran just before the other insert
-    monkeypatch.setattr(source_admin, "text_hash", lambda text: next(lookups, None) or models.text_hash(text))
+    monkeypatch.setattr(sources_new, "text_hash", lambda text: next(lookups, None) or models.text_hash(text))
     response = add(client, owned.map, title="Mine", text="Raced text.")
     assert response.status_code == 302 and response["Location"] == source_url(owned.map, earlier, "manage")
     assert MapSource.objects.filter(map=owned.map, source=earlier, title="Mine").exists()
@@ -521,7 +521,7 @@ def test_it_counts_deleted_quotes_as_quotes_of_the_text(client, owned, teacher):
 def test_it_turns_the_models_refusal_into_a_409(client, owned, monkeypatch):
     """If a quote arrives between the check and the save, Source.save refuses: a 409, never a 500."""
     owned.claim("Quoting", under=owned.thesis(), quote="Moscow heard another.")
-    monkeypatch.setattr("argmap.views.source_admin._text_change_problem", lambda source, text: None)
+    monkeypatch.setattr("argmap.views.source_manage._text_change_problem", lambda source, text: None)
     response = client.post(source_url(owned.map, owned.source, "text"), {"text": "Rewritten."})
     assert response.status_code == 409 and "add the corrected text as a new source" in response.content.decode()
     owned.source = Source.objects.in_map(owned.map).get(pk=owned.source.pk)

@@ -5,6 +5,7 @@ group later gets its own copy (argmap.classroom.groups). Times are stored in UTC
 class's time zone; whether an exercise is open is decided by the clock on each request.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -140,3 +141,12 @@ def map_of(exercise: Exercise, user, is_teacher: bool) -> tuple[Map | None, str]
     if copy is None:
         return None, f"Your group, {membership.group.name}, has no copy of the map yet: your teacher will make it."
     return copy, ""
+
+
+def class_students(exercise: Exercise) -> list:
+    """The class's students, by username."""
+    return list(
+        get_user_model().objects.filter(
+            enrolments__school_class_id=exercise.school_class_id, enrolments__role=ClassRole.STUDENT
+        ).order_by("username")
+    )

@@ -3,6 +3,7 @@
 from django import template
 
 from argmap import ratings
+from argmap.forms.ratings import form_for
 
 register = template.Library()
 
@@ -21,4 +22,4 @@ def rating_base(rating) -> str:
 @register.simple_tag
 def rating_form_for(source):
     """The owners' rating form filled with the map's rating of the source (no queries)."""
-    return ratings.form_for(source)
+    return form_for(source)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from argmap import comments
+from argmap.forms.comments import CommentForm, ReplyForm
 from argmap.models import Comment
 from argmap.permissions import comment_for, map_and_access, node_for, require
 from argmap.views import next_path, signed_in_to
@@ -100,7 +101,7 @@ def post(request, code: str, node_id: int):
     map_, access = map_and_access(request, code)
     node = node_for(access, node_id)
     require(access.can_comment, "You may not comment on this map.")
-    form = comments.ReplyForm(request.POST)
+    form = ReplyForm(request.POST)
     form.is_valid()
     reply_to = None
     if form.cleaned_data.get("reply_to"):
@@ -125,7 +126,7 @@ def edit(request, code: str, comment_id: int):
     comment = comment_for(access, comment_id)
     require(access.can_change_comment(comment), "Only its author may edit a comment.")
     require(comment.hidden_at is None, "A moderator hid this comment: it can no longer be edited.")
-    form = comments.CommentForm(request.POST)
+    form = CommentForm(request.POST)
     if form.is_valid():
         try:
             comments.edit(comment, request.user, form.cleaned_data["text"])

@@ -5,195 +5,27 @@ are typed and shown in the class's time zone (each view runs under `timezone.ove
 stored in UTC.
 """
 
-import datetime
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from argmap import votes
-from argmap.classroom import groups as small_groups
 from argmap.classroom import sides
-from argmap.classroom.exercises import (
-    MAX_TARGET,
-    OPTION_FIELDS,
-    TARGET_FIELDS,
-    create_exercise,
-    main_map,
-    map_of,
-    maps_a_teacher_may_copy,
-    state_label,
-    update_exercise,
-    when,
-)
+from argmap.classroom.exercises import create_exercise, map_of, state_label, update_exercise
 from argmap.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
 from argmap.models import SideAssignment
 from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline, snapshot_of
+from argmap.forms.exercises import EditExerciseForm, ExerciseForm, NewExerciseForm
 from argmap.models import Map, Node
-from argmap.permissions import class_and_access, exercise_and_access, exercise_for_teacher, map_and_access, require
+from argmap.permissions import class_and_access, exercise_and_access, map_and_access, require
+from argmap.views import EXERCISE_TEACHERS_ONLY, exercise_to_set_up
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
-TEACHERS_ONLY = "Only the class's teachers set up and change its exercises."
-INSTRUCTIONS_MAX_LENGTH = 5000
-QUESTION_MAX_LENGTH = 2000
-TIME_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
-
-
-# Forms
-
-
-class PlainTextField(forms.CharField):
-    """Text with NUL bytes dropped (PostgreSQL cannot store them) and Unix line ends."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\x00", "").replace("\r\n", "\n")
-        return super().to_python(value)
-
-
-FIRST_YEAR, LAST_YEAR = 2000, 2999  # an exercise's times; beyond, a typing slip (or a time UTC cannot hold)
-
-
-class LocalTimeField(forms.DateTimeField):
-    """A date and time in the class's zone, within FIRST_YEAR..LAST_YEAR: at the calendar's edge
-    (0001-01-01) the zone's offset would push it out of what Python and the database can hold."""
-
-    def to_python(self, value):
-        out_of_range = ValidationError(f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}.",
-                                       code="out_of_range")
-        try:
-            moment = super().to_python(value)
-            in_utc = moment.astimezone(datetime.UTC) if moment else None
-        except OverflowError:
-            raise out_of_range from None
-        if in_utc and not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
-            raise out_of_range
-        return moment
-
-
-def local_time_field(label: str) -> forms.DateTimeField:
-    # Parsed and shown in the current time zone: the views set it to the class's.
-    return LocalTimeField(
-        label=label,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=TIME_FORMAT),
-        error_messages={"required": "Give a date and a time.",
-                        "invalid": "Give a date and a time, e.g. 2026-12-01 14:30."},
-    )
-
-
-def target_field(label: str, help_text: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, min_value=0, max_value=MAX_TARGET, initial=0, help_text=help_text,
-        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_TARGET}),
-        error_messages={"min_value": f"Between 0 and {MAX_TARGET}.", "max_value": f"Between 0 and {MAX_TARGET}.",
-                        "invalid": f"A whole number between 0 and {MAX_TARGET}.", "required": "0 means no target."},
-    )
-
-
-class ExerciseForm(forms.Form):
-    title = PlainTextField(max_length=Exercise._meta.get_field("title").max_length)
-    instructions = PlainTextField(
-        max_length=INSTRUCTIONS_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What students should do. Shown to them as written.",
-    )
-    opens_at = local_time_field("Opens")
-    closes_at = local_time_field("Closes")
-    sides = forms.BooleanField(required=False,
-                               label="Sides: students (alone or in teams) argue an assigned thesis and side")
-    moderation = forms.BooleanField(required=False, label="Moderation: students' nodes wait for a teacher's approval")
-    anonymity = forms.BooleanField(required=False, label="Anonymity: students see each other under pseudonyms")
-    groups = forms.BooleanField(required=False, label="Small groups: each group works on its own copy of the map")
-    target_evidence = target_field("Pieces of evidence", "For one's own side, per student (0: no target).")
-    target_rebuttals = target_field("Rebuttals", "Of the other side, per student.")
-    target_comments = target_field("Comments", "Per student.")
-
-    def __init__(self, *args, zone, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        for name in ("opens_at", "closes_at"):
-            self.fields[name].help_text = f"In the class's time zone, {zone.key}."
-
-    def clean(self):
-        cleaned = super().clean()
-        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", "The exercise must close after it opens.")
-        return cleaned
-
-    def exercise_fields(self) -> dict:
-        names = ("title", "instructions", "opens_at", "closes_at", *OPTION_FIELDS, *TARGET_FIELDS)
-        return {name: self.cleaned_data[name] for name in names}
-
-
-class EditExerciseForm(ExerciseForm):
-    """The exercise's settings, and the impact-vote switches it sets on all of its maps."""
-
-    voting = forms.BooleanField(
-        required=False, label="Impact votes: students rate how much each claim moves its parent (0 to 4)"
-    )
-    votes_hidden_until_voted = forms.BooleanField(
-        required=False, label="Hide the others' votes on a relation until a student has voted on it"
-    )
-
-
-class MapChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, map_: Map) -> str:
-        # Titles repeat (every copy keeps one): the owner and visibility tell them apart.
-        owner = map_.owner.get_username() if map_.owner else "no owner"
-        return f"{map_.title} ({owner}, {map_.get_visibility_display().split(' (')[0].lower()})"
-
-
-class NewExerciseForm(ExerciseForm):
-    start_from = forms.ChoiceField(
-        label="Map", widget=forms.RadioSelect, initial="new",
-        choices=[("new", "A new empty map"), ("copy", "A copy of a map you can see (with its sources)")],
-        error_messages={"required": "Choose a new map or a copy.", "invalid_choice": "Choose a new map or a copy."},
-    )
-    question = PlainTextField(
-        label="Question or motion (new map)", max_length=QUESTION_MAX_LENGTH, required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    copy_of = MapChoiceField(
-        queryset=Map.objects.none(), required=False, label="Map to copy",
-        empty_label="— choose a map —",
-        error_messages={"invalid_choice": "Choose one of the maps in the list."},
-    )
-
-    field_order = ["title", "instructions", "opens_at", "closes_at", "start_from", "question", "copy_of"]
-
-    def __init__(self, *args, teacher, **kwargs):
-        super().__init__(*args, **kwargs)
-        maps = maps_a_teacher_may_copy(teacher).select_related("owner").order_by("title", "id")
-        self.fields["copy_of"].queryset = maps
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start_from") == "copy" and not cleaned.get("copy_of") and "copy_of" not in self.errors:
-            self.add_error("copy_of", "Choose the map to copy.")
-        return cleaned
-
-
-# Access
-
-
-def _for_teacher(request, exercise_id: int) -> Exercise:
-    return exercise_for_teacher(request, exercise_id, TEACHERS_ONLY)
-
-
-def _refuse_if_closed(exercise: Exercise) -> None:
-    if exercise.has_closed():
-        raise PermissionDenied(
-            f"This exercise closed at {when(exercise.closes_at, exercise.school_class.zone)}; nothing in it changes "
-            "now. Move its closing time (Edit) to open it again."
-        )
 
 
 # Setting up and changing
@@ -203,7 +35,7 @@ def _refuse_if_closed(exercise: Exercise) -> None:
 @require_http_methods(GET_OR_POST)
 def exercise_new(request, class_id: int):
     school_class, access = class_and_access(request, class_id)
-    require(access.is_teacher, TEACHERS_ONLY)
+    require(access.is_teacher, EXERCISE_TEACHERS_ONLY)
     with timezone.override(school_class.zone):
         data = request.POST if request.method == "POST" else None
         form = NewExerciseForm(data, zone=school_class.zone, teacher=request.user)
@@ -229,7 +61,7 @@ def _next_steps(exercise: Exercise) -> str:
 @login_required
 @require_http_methods(GET_OR_POST)
 def exercise_edit(request, exercise_id: int):
-    exercise = _for_teacher(request, exercise_id)
+    exercise = exercise_to_set_up(request, exercise_id)
     zone = exercise.school_class.zone
     with timezone.override(zone):
         if request.method == "POST" and "close_now" in request.POST:
@@ -320,303 +152,6 @@ def _teacher_overview(exercise: Exercise) -> dict:
     return overview
 
 
-# Sides
-
-
-def _class_students(exercise: Exercise) -> list:
-    return list(
-        get_user_model().objects.filter(
-            enrolments__school_class_id=exercise.school_class_id, enrolments__role=ClassRole.STUDENT
-        ).order_by("username")
-    )
-
-
-def _theses(exercise: Exercise) -> list[Node]:
-    original = main_map(exercise)
-    if original is None:
-        return []
-    return list(Node.objects.in_map(original).live().theses().filter(status="approved").order_by("id"))
-
-
-class SidesByHandForm(forms.Form):
-    """A side (thesis and stance) and a team name for each student of the class."""
-
-    def __init__(self, *args, students, theses, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        choices = [("", "— none —")] + [
-            (f"{thesis.pk}:{stance}", f"{sides.SIDE_NAMES[stance]}: {thesis.text[:80]}")
-            for thesis in theses for stance in sides.STANCES
-        ]
-        self.rows = []
-        for student in students:
-            side = forms.ChoiceField(choices=choices, required=False, label=f"Side of {student.get_username()}",
-                                     error_messages={"invalid_choice": "Choose a side from the list."})
-            team = PlainTextField(max_length=60, required=False, label=f"Team of {student.get_username()}")
-            self.fields[f"side_{student.pk}"] = side
-            self.fields[f"team_{student.pk}"] = team
-            self.rows.append((student, self[f"side_{student.pk}"], self[f"team_{student.pk}"]))
-        self.students = students
-
-    def assignments(self) -> list[sides.Assignment]:
-        chosen = []
-        for student in self.students:
-            side = self.cleaned_data[f"side_{student.pk}"]
-            if side:
-                thesis_id, stance = side.split(":")
-                chosen.append(sides.Assignment(student.pk, int(thesis_id), stance,
-                                               self.cleaned_data[f"team_{student.pk}"].strip()))
-        return chosen
-
-
-class SidesAtRandomForm(forms.Form):
-    team_size = forms.IntegerField(
-        label="Team size (optional)", required=False, min_value=1, max_value=sides.MAX_TEAM_SIZE,
-        help_text="Students with the same thesis and side form teams of at most this many; empty: everyone alone.",
-        error_messages={"min_value": f"Between 1 and {sides.MAX_TEAM_SIZE}.",
-                        "max_value": f"Between 1 and {sides.MAX_TEAM_SIZE}.",
-                        "invalid": f"A whole number between 1 and {sides.MAX_TEAM_SIZE}."},
-    )
-    replace = forms.BooleanField(required=False, label="Replace the current assignments")
-
-
-def _initial_sides(exercise: Exercise) -> dict:
-    initial = {}
-    for row in SideAssignment.objects.filter(exercise=exercise):
-        initial[f"side_{row.user_id}"] = f"{row.thesis_id}:{row.stance}"
-        initial[f"team_{row.user_id}"] = row.team
-    return initial
-
-
-@login_required
-@require_http_methods(GET_OR_POST)
-def exercise_sides(request, exercise_id: int):
-    exercise = _for_teacher(request, exercise_id)
-    if not exercise.sides:
-        raise Http404("This exercise does not use sides: turn them on in its settings first.")
-    students, theses = _class_students(exercise), _theses(exercise)
-    existing = _initial_sides(exercise)
-    by_hand = SidesByHandForm(initial=existing, students=students, theses=theses, prefix="hand")
-    at_random = SidesAtRandomForm(prefix="random")
-    status = 200
-    if request.method == "POST":
-        _refuse_if_closed(exercise)
-        if "random" in request.POST:
-            at_random = SidesAtRandomForm(request.POST, prefix="random")
-            if at_random.is_valid() and not theses:
-                at_random.add_error(None, "The map has no thesis yet: add the theses first.")
-            elif at_random.is_valid() and existing and not at_random.cleaned_data["replace"]:
-                at_random.add_error("replace", "Students already have sides: tick this to replace them.")
-            if at_random.is_valid():
-                dealt = sides.spread_evenly([s.pk for s in students], [t.pk for t in theses],
-                                            team_size=at_random.cleaned_data["team_size"])
-                sides.replace_assignments(exercise, dealt)
-                messages.success(request, f"Sides assigned at random to {len(dealt)} students.")
-                return redirect("exercise-sides", exercise.pk)
-        else:
-            by_hand = SidesByHandForm(request.POST, students=students, theses=theses, prefix="hand")
-            if by_hand.is_valid():
-                sides.replace_assignments(exercise, by_hand.assignments())
-                messages.success(request, "Sides saved.")
-                return redirect("exercise-sides", exercise.pk)
-        status = 400
-    context = {"exercise": exercise, "by_hand": by_hand, "at_random": at_random, "theses": theses,
-               "students": students, "has_assignments": bool(existing), "map": main_map(exercise),
-               "closed": exercise.has_closed()}
-    return render(request, "exercises/sides.html", context, status=status)
-
-
-# Small groups
-
-
-class AddGroupsForm(forms.Form):
-    count = forms.IntegerField(
-        label="How many groups", required=False, min_value=1, max_value=small_groups.MAX_GROUPS,
-        error_messages={"min_value": f"Between 1 and {small_groups.MAX_GROUPS}.",
-                        "max_value": f"Between 1 and {small_groups.MAX_GROUPS}.",
-                        "invalid": f"A whole number between 1 and {small_groups.MAX_GROUPS}."},
-    )
-    names = PlainTextField(
-        label="Or their names, one a line", required=False, max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, exercise, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        self.exercise = exercise
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        names = list(dict.fromkeys(line.strip() for line in cleaned.get("names", "").splitlines() if line.strip()))
-        if not names and not cleaned.get("count"):
-            raise forms.ValidationError("Give a number of groups or their names.")
-        if any(len(name) > 60 for name in names):
-            raise forms.ValidationError("Keep each group's name to 60 characters.")
-        taken = set(ExerciseGroup.objects.filter(exercise=self.exercise, name__in=names).values_list("name", flat=True))
-        if taken:
-            raise forms.ValidationError(f"There is already a group called “{sorted(taken)[0]}”.")
-        existing = ExerciseGroup.objects.filter(exercise=self.exercise).count()
-        wanted = names or small_groups.numbered_names(self.exercise, cleaned["count"])
-        if existing + len(wanted) > small_groups.MAX_GROUPS:
-            raise forms.ValidationError(f"An exercise has at most {small_groups.MAX_GROUPS} groups.")
-        cleaned["wanted"] = wanted
-        return cleaned
-
-
-class MembersForm(forms.Form):
-    def __init__(self, *args, students, groups, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        choices = [("", "— no group —")] + [(str(g.pk), g.name) for g in groups]
-        self.rows = []
-        for student in students:
-            self.fields[f"group_{student.pk}"] = forms.ChoiceField(
-                choices=choices, required=False, label=f"Group of {student.get_username()}",
-                error_messages={"invalid_choice": "Choose a group from the list."})
-            self.rows.append((student, self[f"group_{student.pk}"]))
-        self.students = students
-
-    def members(self) -> dict[int, int | None]:
-        return {s.pk: int(self.cleaned_data[f"group_{s.pk}"]) if self.cleaned_data[f"group_{s.pk}"] else None
-                for s in self.students}
-
-
-@login_required
-@require_http_methods(GET_OR_POST)
-def exercise_groups(request, exercise_id: int):
-    exercise = _for_teacher(request, exercise_id)
-    if not exercise.groups:
-        raise Http404("This exercise does not use small groups: turn them on in its settings first.")
-    page = _groups_page(exercise)
-    if request.method == "POST":
-        _refuse_if_closed(exercise)
-        done = _groups_action(request, exercise, page)
-        if done:
-            messages.success(request, done)
-            return redirect("exercise-groups", exercise.pk)
-    return render(request, "exercises/groups.html", page, status=400 if request.method == "POST" else 200)
-
-
-def _groups_page(exercise: Exercise) -> dict:
-    """The groups page's context: the groups with their members and copies, and empty forms."""
-    students = _class_students(exercise)
-    groups = list(ExerciseGroup.objects.filter(exercise=exercise).order_by("id"))
-    members = dict(GroupMember.objects.filter(exercise=exercise).values_list("user_id", "group_id"))
-    copies = {m.group_id: m for m in Map.objects.filter(exercise=exercise, group__isnull=False)}
-    names = {s.pk: s.get_username() for s in students}
-    member_names: dict[int, list] = {}
-    for user_id, group_id in members.items():
-        if user_id in names:
-            member_names.setdefault(group_id, []).append(names[user_id])
-    return {
-        "exercise": exercise, "students": students, "group_list": groups, "members": members, "problem": "",
-        "add_form": AddGroupsForm(exercise=exercise, prefix="add"),
-        "members_form": MembersForm(initial={f"group_{u}": str(g) for u, g in members.items()}, students=students,
-                                    groups=groups, prefix="members"),
-        "groups": [{"group": g, "copy": copies.get(g.pk), "members": sorted(member_names.get(g.pk, []))}
-                   for g in groups],
-        "without_copy": sum(1 for g in groups if g.pk not in copies), "closed": exercise.has_closed(),
-    }
-
-
-def _groups_action(request, exercise: Exercise, page: dict) -> str | None:
-    """Do what the button pressed asks (`action`): the message to show after it, or None when it
-    could not be done (the page's forms or `problem` then say why)."""
-    action, students, groups = request.POST.get("action"), page["students"], page["group_list"]
-    if action == "add":
-        form = page["add_form"] = AddGroupsForm(request.POST, exercise=exercise, prefix="add")
-        if form.is_valid():
-            try:
-                made = small_groups.add_groups(exercise, form.cleaned_data["wanted"], request.user)
-            except IntegrityError:  # the same name added a moment ago by another teacher
-                form.add_error(None, "One of those names was just taken: choose another.")
-            else:
-                return f"Added {len(made)} group{'s' if len(made) != 1 else ''}."
-    elif action == "members":
-        form = page["members_form"] = MembersForm(request.POST, students=students, groups=groups, prefix="members")
-        if form.is_valid():
-            small_groups.replace_members(exercise, form.members())
-            return "Groups saved."
-    elif action == "random":
-        if not groups:
-            page["problem"] = "Make the groups first."
-        elif page["members"] and request.POST.get("replace") != "on":
-            page["problem"] = ("Students are already in groups: tick “Replace the current groups” to deal them "
-                               "out again.")
-        else:
-            dealt = small_groups.spread_evenly([s.pk for s in students], [g.pk for g in groups])
-            small_groups.replace_members(exercise, dealt)
-            return "Students dealt out evenly over the groups."
-    elif action == "copies":
-        made = small_groups.create_copies(exercise, request.user)
-        if not made:
-            return "Every group already has its copy."
-        return f"Made {len(made)} cop{'ies' if len(made) != 1 else 'y'} of the map."
-    else:
-        page["problem"] = "Choose what to do with the buttons on this page."
-    return None
-
-
-class RenameGroupForm(forms.Form):
-    # Django's CharField already refuses NUL bytes ("Null characters are not allowed.").
-    name = forms.CharField(
-        label="New name", max_length=60,
-        error_messages={"required": "Give the group a name.",
-                        "max_length": "Keep the group's name to 60 characters."},
-    )
-
-
-def _group_for_teacher(request, exercise_id: int, group_id: int) -> tuple[Exercise, ExerciseGroup]:
-    """The exercise and one of its groups, for a teacher, while the exercise takes changes."""
-    exercise = _for_teacher(request, exercise_id)
-    if not exercise.groups:
-        raise Http404("This exercise does not use small groups: turn them on in its settings first.")
-    group = ExerciseGroup.objects.filter(exercise=exercise, pk=group_id).first()
-    if group is None:
-        raise Http404("No such group in this exercise.")
-    _refuse_if_closed(exercise)
-    return exercise, group
-
-
-@login_required
-@require_POST
-def exercise_group_rename(request, exercise_id: int, group_id: int):
-    exercise, group = _group_for_teacher(request, exercise_id, group_id)
-    old_name = group.name
-    form = RenameGroupForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            small_groups.rename_group(group, form.cleaned_data["name"])
-        except small_groups.GroupNameTaken:
-            form.add_error("name", f"There is already a group called “{form.cleaned_data['name']}”.")
-            status = 409
-        else:
-            messages.success(request, f"“{old_name}” is now called “{group.name}”.")
-            return redirect("exercise-groups", exercise.pk)
-    page = _groups_page(exercise)
-    page["problem"] = f"“{old_name}” was not renamed: {' '.join(form.errors['name'])}"
-    return render(request, "exercises/groups.html", page, status=status)
-
-
-@login_required
-@require_http_methods(GET_OR_POST)
-def exercise_group_remove(request, exercise_id: int, group_id: int):
-    """GET asks first (a page with a “Yes, remove” button: no JavaScript needed); POST removes."""
-    exercise, group = _group_for_teacher(request, exercise_id, group_id)
-    if request.method == "POST":
-        kept = small_groups.remove_group(group, request.user)
-        note = format_html("Removed the group “{}”; its members are in no group now.", group.name)
-        for copy in kept:
-            note = format_html('{} Its copy is kept as your private map: <a href="{}">{}</a>.', note,
-                               copy.get_absolute_url(), copy.title)
-        messages.success(request, note)
-        return redirect("exercise-groups", exercise.pk)
-    page = _groups_page(exercise)
-    page["removing"] = next(row for row in page["groups"] if row["group"].pk == group.pk)
-    return render(request, "exercises/groups.html", page)
-
-
 # The snapshot at closing
 
 
@@ -659,11 +194,5 @@ urlpatterns = [
     path("classes/<int:class_id>/exercises/new/", exercise_new, name="exercise-new"),
     path("exercises/<int:exercise_id>/", exercise_detail, name="exercise-detail"),
     path("exercises/<int:exercise_id>/edit/", exercise_edit, name="exercise-edit"),
-    path("exercises/<int:exercise_id>/sides/", exercise_sides, name="exercise-sides"),
-    path("exercises/<int:exercise_id>/groups/", exercise_groups, name="exercise-groups"),
-    path("exercises/<int:exercise_id>/groups/<int:group_id>/rename/", exercise_group_rename,
-         name="exercise-group-rename"),
-    path("exercises/<int:exercise_id>/groups/<int:group_id>/remove/", exercise_group_remove,
-         name="exercise-group-remove"),
     path("exercises/<int:exercise_id>/snapshot/", exercise_snapshot, name="exercise-snapshot"),
 ]

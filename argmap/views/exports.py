@@ -1,6 +1,5 @@
 """Downloading a map: the export page (formats and their choices) and one download per format."""
 
-from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -8,14 +7,8 @@ from django.views.decorators.http import require_safe
 
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
+from argmap.forms.exports import PictureOptions
 from argmap.permissions import map_and_access
-
-
-class PictureOptions(forms.Form):
-    """Which part of a big map a picture shows: one subtree (a node id of the map) and a depth."""
-
-    root = forms.IntegerField(required=False, min_value=1)
-    depth = forms.IntegerField(required=False, min_value=1, max_value=50)
 
 
 @require_safe

@@ -2,38 +2,14 @@
 
 from functools import partial
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from argmap.imports import FORMATS, MapImportError, import_map, max_bytes, max_placeholders, too_big
+from argmap.forms.imports import ImportForm
+from argmap.imports import MapImportError, import_map, max_placeholders
 from argmap.permissions import creditable_usernames
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="File",
-        max_length=255,
-    )
-    format = forms.ChoiceField(
-        label="Format",
-        choices=FORMATS.items(),
-        initial="json",
-        widget=forms.RadioSelect,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = f"At most {max_bytes() / 1024 / 1024:g} MB. The new map is private and yours."
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if problem := too_big(upload.size):  # before reading it into memory
-            raise ValidationError(problem)
-        return upload
 
 
 # Anyone signed in may import, as anyone signed in may start a new map (map-new): the map is theirs.

@@ -1,6 +1,5 @@
 """Maps one owns: creating a map, its settings, and who has which role on it."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -9,37 +8,11 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from argmap import history
-from argmap.classroom import accounts as class_accounts
+from argmap.forms.maps import MapSettingsForm, NewMapForm
+from argmap.forms.members import InviteForm, RoleForm
 from argmap.models import Action, Map, Membership, Role
 from argmap.access import access_for
 from argmap.permissions import map_and_access, require
-
-QUESTION_MAX_LENGTH = 2000
-
-
-class NewMapForm(forms.ModelForm):
-    question = forms.CharField(
-        label="Question or motion",
-        max_length=QUESTION_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The question the class argues, e.g. “Is Belarus a reliable ally of Russia?”",
-    )
-
-    class Meta:
-        model = Map
-        fields = ["title", "question", "visibility"]
-        widgets = {"visibility": forms.RadioSelect}
-
-
-class MapSettingsForm(NewMapForm):
-    class Meta(NewMapForm.Meta):
-        fields = ["title", "question", "visibility", "viewers_can_comment", "voting", "votes_hidden_until_voted"]
-        labels = {
-            "viewers_can_comment": "Viewers may comment",
-            "voting": "Impact voting on",
-            "votes_hidden_until_voted": "Hide others' votes until one has voted",
-        }
 
 
 def owned_map(request, code: str) -> Map:
@@ -79,40 +52,6 @@ def map_settings(request, code: str):
 
 
 # Members
-
-
-class InviteForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Username")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
-
-    def __init__(self, *args, map_: Map, inviter, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        self.map = map_
-        self.inviter = inviter
-
-    def clean_username(self):
-        name = self.cleaned_data["username"]
-        # As typed (NFKC-normalised), else in another case; never a look-alike of the name.
-        user = class_accounts.find_user(name)
-        if user is None:
-            raise forms.ValidationError(
-                f"No one has signed up as “{name}”. Ask them to sign up first, then invite them by their username."
-            )
-        if user.pk == self.inviter.pk:
-            raise forms.ValidationError("That is you: you already have a role on this map.")
-        if user.pk == self.map.owner_id:
-            raise forms.ValidationError(f"{user.get_username()} owns this map already.")
-        existing = Membership.objects.filter(map=self.map, user=user).first()
-        if existing is not None:
-            raise forms.ValidationError(
-                f"{user.get_username()} is already {existing.get_role_display().lower()} on this map: "
-                "change their role in the list instead."
-            )
-        return user
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
 
 
 def members_page(request, map_: Map, invite_form: InviteForm | None = None, error: str = "", status: int = 200):

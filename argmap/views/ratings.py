@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap
 
 from argmap import ratings
-from argmap.ratings import form_for
+from argmap.forms.ratings import form_for
 from argmap.models import Source
 from argmap.permissions import map_and_access, require
 
