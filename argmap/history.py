@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from argmap.access import Access, checked
 from argmap.browsing import reader_id, unseen
 from argmap.models import (
     Action, Change, ClutterRange, Comment, Map, Membership, Node, NodeStatus, Quote, Relation, Source,
 )
-from argmap.access import Access
 
 
 def snapshot(obj) -> dict:
@@ -205,7 +205,7 @@ def deleted_nodes(access: Access, limit: int = 300) -> list[dict]:
     """The map's deleted nodes the reader may see, newest first: each as {"node", "change" (its
     latest deletion), "with_it" (the nodes that were deleted with it)}; a node that went with
     another is listed under that one only."""
-    map_ = access.map
+    map_ = checked(access).map
     nodes = Node.objects.in_map(map_).deleted().select_related("author", "deleted_by")
     if map_.exercise_id and not access.sees_pending:  # a student with an editor's role
         nodes = nodes.filter(Q(status=NodeStatus.APPROVED) | Q(author_id=reader_id(access)))

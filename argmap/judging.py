@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
+from argmap.access import checked
 from argmap.browsing import approved_graph
 from argmap.caching import KeptRecently
 from argmap.models import ClassRole, Enrolment, Map, Membership, Quote, Role, SideAssignment, Vote
@@ -212,7 +213,7 @@ def has_votes_of_own(access) -> bool:
 def perspectives(access) -> list[Perspective]:
     """Everyone's, the teachers', mine (for a reader who votes) and each team's, in that order, on
     `access.map` for its reader."""
-    map_ = access.map
+    map_ = checked(access).map
     blind = hidden_until_voted(access)
     teacher_label = "Teachers" if map_.exercise_id else "Owners and editors"
     found = [
@@ -230,5 +231,5 @@ def perspectives(access) -> list[Perspective]:
 def thesis_scores(access, theses) -> list[tuple]:
     """The map page's scoreboard: (thesis node, strength from everyone's votes), the strength None
     for a thesis that takes no part (the reader's own, awaiting approval)."""
-    result = map_strengths(access.map, EVERYONE, until_voted_by=hidden_until_voted(access))
+    result = map_strengths(checked(access).map, EVERYONE, until_voted_by=hidden_until_voted(access))
     return [(node, result.get(node.pk)) for node in theses]

@@ -90,7 +90,7 @@ def test_it_saves_nothing_when_the_copy_fails(lesson, build, monkeypatch):
     def broken_copy(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("argmap.classroom.copying.copy_map", broken_copy)
+    monkeypatch.setattr("argmap.classroom.exercises.copy_map", broken_copy)
     with pytest.raises(RuntimeError):
         create_exercise(l.school_class, l.teacher, title="Doomed", copy_of=prepared.map, **times())
     assert l.school_class.exercises.count() == exercises_before and Map.objects.count() == maps_before
