@@ -69,7 +69,6 @@ MAX_ID = 2**63 - 1  # a larger id would make the query itself fail
 
 def node_for(access: Access, node_id: int):
     """The live node with this id on `access.map`, with its author, if the reader may see it."""
-
     checked(access)
     node = None
     if node_id <= MAX_ID:
@@ -83,7 +82,6 @@ def node_for(access: Access, node_id: int):
 def deleted_node_for(access: Access, node_id: int):
     """The deleted node with this id on `access.map` (with its author and deleter), if the reader may
     see it."""
-
     checked(access)
     node = None
     if node_id <= MAX_ID:
@@ -98,7 +96,6 @@ def deleted_node_for(access: Access, node_id: int):
 def quote_for(access: Access, quote_id: int):
     """The quote with this id (live or deleted, with its node and source) on a node of `access.map`
     that the reader may see."""
-
     checked(access)
     quote = None
     if quote_id <= MAX_ID:
@@ -111,7 +108,6 @@ def quote_for(access: Access, quote_id: int):
 
 def comment_for(access: Access, comment_id: int):
     """The comment with this id (with its node) on a live node of `access.map` that the reader may see."""
-
     checked(access)
     comment = None
     if comment_id <= MAX_ID:
@@ -201,7 +197,6 @@ def exercise_for_teacher(request, exercise_id: int, refusal: str = "Only the cla
 
 def exercise_node(exercise, node_id: int):
     """A live node of one of the exercise's maps, for its teachers (who see every node); 404 otherwise."""
-
     node = Node.objects.live().filter(pk=node_id, map__exercise=exercise).first() if node_id <= MAX_ID else None
     if node is None:
         raise Http404("No such contribution in this exercise.")
