@@ -172,24 +172,25 @@ def restore(request, code: str, node_id: int):
 @signed_in
 @require_POST
 def delete_quote(request, code: str, quote_id: int):
-    map_, access = map_and_access(request, code)
-    quote = quote_for(access, quote_id)
-    require(access.can_change(quote), "You may delete only the quotes you added to this map.")
-    try:
-        editing.delete_quote(quote, request.user, moderated=access.moderated)
-    except ValidationError as error:
-        return refused(request, access, quote.node, error)
-    return _after_quote(request, access, quote)
+    return _quote_change(request, code, quote_id, "You may delete only the quotes you added to this map.",
+                         editing.delete_quote)
 
 
 @signed_in
 @require_POST
 def restore_quote(request, code: str, quote_id: int):
+    return _quote_change(request, code, quote_id, "You may restore only the quotes you added to this map.",
+                         editing.restore_quote)
+
+
+def _quote_change(request, code: str, quote_id: int, refusal: str, change):
+    """Delete or restore a quote: `change(quote, user, moderated=...)`, 403 with `refusal` unless
+    the requester may change it."""
     map_, access = map_and_access(request, code)
     quote = quote_for(access, quote_id)
-    require(access.can_change(quote), "You may restore only the quotes you added to this map.")
+    require(access.can_change(quote), refusal)
     try:
-        editing.restore_quote(quote, request.user, moderated=access.moderated)
+        change(quote, request.user, moderated=access.moderated)
     except ValidationError as error:
         return refused(request, access, quote.node, error)
     return _after_quote(request, access, quote)

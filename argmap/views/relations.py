@@ -45,13 +45,18 @@ def _parent_on(request, graph, access, node: Node) -> Node:
     return shown_node(access, path[-2], graph)
 
 
+def _shown(request, code: str, node_id: int):
+    """The map, the requester's access, the tree they see and the node: 404 unless it is in it."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(access)
+    return map_, access, graph, shown_node(access, node_id, graph)
+
+
 @signed_in
 @require_http_methods(GET_OR_POST)
 def attach(request, code: str, node_id: int):
     """Place the node under one more parent, picked with the node picker."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = _shown(request, code, node_id)
     require(access.can_contribute, "Only contributors, editors and owners change this map.")
     require(not access.moderated or access.can_change(node),
             "While your work is moderated you may place only your own claims elsewhere: reply to this one instead.")
@@ -62,9 +67,7 @@ def attach(request, code: str, node_id: int):
 @require_http_methods(GET_OR_POST)
 def move(request, code: str, node_id: int):
     """Move the node from the place it was shown at (`path`) to another parent."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = _shown(request, code, node_id)
     require(access.can_change(node), "You may move only what you wrote on this map.")
     return _place_form(request, access, graph, node, "new_parent")
 
@@ -113,9 +116,7 @@ def _picker(request, access, node: Node) -> dict:
 @require_POST
 def detach(request, code: str, node_id: int):
     """Take the node out from under the parent of the place it was shown at."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = _shown(request, code, node_id)
     require(access.can_change(node), "You may change only what you wrote on this map.")
     parent = _parent_on(request, graph, access, node)
     try:
@@ -131,9 +132,7 @@ def detach(request, code: str, node_id: int):
 @signed_in
 @require_POST
 def change_stance(request, code: str, node_id: int):
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = _shown(request, code, node_id)
     require(access.can_change(node), "You may change only what you wrote on this map.")
     parent = _parent_on(request, graph, access, node)
     form = StanceForm(request.POST)
