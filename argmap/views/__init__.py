@@ -26,6 +26,9 @@ from argmap.permissions import exercise_for_teacher, map_and_access, node_for, r
 from argmap.tree import FILTERS, Path, parse_path, path_key
 
 
+GET_OR_POST = ["GET", "HEAD", "POST"]  # a form's page: shown on GET (and HEAD), done on POST
+
+
 def next_path(request) -> str:
     """`next` from the form or the query if it is a path on this site ("/maps/…"), else "".
 
@@ -110,6 +113,13 @@ def shown_node(access, node_id: int, graph) -> Node:
     if node_id not in graph:
         raise Http404("No such node in this map.")
     return node_for(access, node_id)
+
+
+def shown_in_tree(request, code: str, node_id: int):
+    """The map, the requester's access, the graph they see and the node: 404 unless it is in it."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(access)
+    return map_, access, graph, shown_node(access, node_id, graph)
 
 
 def place_in_tree(request, graph, node: Node) -> Path:
