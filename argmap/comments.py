@@ -101,50 +101,45 @@ def edit(comment: Comment, user, text: str) -> Comment:
     return comment
 
 
-def delete(comment: Comment, user) -> Comment:
-    """Delete (softly): the row stays, so replies keep their place and it can be restored."""
+def _change(comment: Comment, user, action: str, *, needed, apply) -> Comment:
+    """Lock the comment and, if `needed(comment)` still holds, `apply(comment)` and record `action`
+    with the row as it was: a second click (or someone else's) meanwhile changes nothing."""
     with transaction.atomic():
         comment = _locked(comment)
-        if not comment.is_deleted:
+        if needed(comment):
             before = history.snapshot(comment)
-            comment.soft_delete(by=user)
-            history.record(comment.node.map_id, user, Action.DELETE, comment, before=before)
+            apply(comment)
+            history.record(comment.node.map_id, user, action, comment, before=before)
     return comment
+
+
+def delete(comment: Comment, user) -> Comment:
+    """Delete (softly): the row stays, so replies keep their place and it can be restored."""
+    return _change(comment, user, Action.DELETE, needed=lambda c: not c.is_deleted,
+                   apply=lambda c: c.soft_delete(by=user))
 
 
 def restore(comment: Comment, user) -> Comment:
-    with transaction.atomic():
-        comment = _locked(comment)
-        if comment.is_deleted:
-            before = history.snapshot(comment)
-            comment.restore()
-            history.record(comment.node.map_id, user, Action.RESTORE, comment, before=before)
-    return comment
+    return _change(comment, user, Action.RESTORE, needed=lambda c: c.is_deleted, apply=Comment.restore)
+
+
+def _set_hidden(moderator):
+    def apply(comment: Comment) -> None:
+        comment.hidden_at = timezone.now() if moderator else None
+        comment.hidden_by = moderator
+        comment.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
+    return apply
 
 
 def hide(comment: Comment, moderator) -> Comment:
     """Hide from everyone but moderators and the author; the thread around it stays."""
-    with transaction.atomic():
-        comment = _locked(comment)
-        if comment.hidden_at is None:
-            before = history.snapshot(comment)
-            comment.hidden_at = timezone.now()
-            comment.hidden_by = moderator
-            comment.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
-            history.record(comment.node.map_id, moderator, Action.HIDE, comment, before=before)
-    return comment
+    return _change(comment, moderator, Action.HIDE, needed=lambda c: c.hidden_at is None,
+                   apply=_set_hidden(moderator))
 
 
 def unhide(comment: Comment, moderator) -> Comment:
-    with transaction.atomic():
-        comment = _locked(comment)
-        if comment.hidden_at is not None:
-            before = history.snapshot(comment)
-            comment.hidden_at = None
-            comment.hidden_by = None
-            comment.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
-            history.record(comment.node.map_id, moderator, Action.UNHIDE, comment, before=before)
-    return comment
+    return _change(comment, moderator, Action.UNHIDE, needed=lambda c: c.hidden_at is not None,
+                   apply=_set_hidden(None))
 
 
 # Reading

@@ -145,45 +145,44 @@ class ClassAccess:
         return self.role == ClassRole.STUDENT
 
 
+def _signed_in(request, not_found: str):
+    if not request.user.is_authenticated:
+        raise Http404(not_found)
+    return request.user
+
+
+def _role_of(user, class_field: str) -> Subquery:
+    """The user's role in the class the row's `class_field` names, as an annotation (None: not in it)."""
+    return Subquery(Enrolment.objects.filter(school_class=OuterRef(class_field), user=user).values("role")[:1])
+
+
+def _role_in(row, user, not_found: str) -> str:
+    """The role annotated on `row` (superusers count as teachers); 404 when there is no row or no role."""
+    role = None if row is None else ClassRole.TEACHER if user.is_superuser else row.my_role
+    if role is None:
+        raise Http404(not_found)
+    return role
+
+
 def class_and_access(request, class_id: int):
     """The class and the requester's role in it (one query); 404 unless they are in it."""
-    user = request.user
-    if not user.is_authenticated:
-        raise Http404("No such class.")
-    school_class = (
-        SchoolClass.objects.filter(pk=class_id)
-        .annotate(my_role=Subquery(Enrolment.objects.filter(school_class=OuterRef("pk"), user=user).values("role")[:1]))
-        .first()
-    )
-    if school_class is None:
-        raise Http404("No such class.")
-    role = ClassRole.TEACHER if user.is_superuser else school_class.my_role
-    if role is None:
-        raise Http404("No such class.")
+    user = _signed_in(request, "No such class.")
+    school_class = SchoolClass.objects.filter(pk=class_id).annotate(my_role=_role_of(user, "pk")).first()
+    role = _role_in(school_class, user, "No such class.")
     return school_class, ClassAccess(school_class, user, role)
 
 
 def exercise_and_access(request, exercise_id: int):
     """The exercise (with its class) and the requester's role in the class (one query); 404 unless
     they are in the class. A student's group is not checked here: group maps go through map_and_access."""
-    user = request.user
-    if not user.is_authenticated:
-        raise Http404("No such exercise.")
+    user = _signed_in(request, "No such exercise.")
     exercise = (
         Exercise.objects.select_related("school_class")
         .filter(pk=exercise_id)
-        .annotate(
-            my_role=Subquery(
-                Enrolment.objects.filter(school_class=OuterRef("school_class_id"), user=user).values("role")[:1]
-            )
-        )
+        .annotate(my_role=_role_of(user, "school_class_id"))
         .first()
     )
-    if exercise is None:
-        raise Http404("No such exercise.")
-    role = ClassRole.TEACHER if user.is_superuser else exercise.my_role
-    if role is None:
-        raise Http404("No such exercise.")
+    role = _role_in(exercise, user, "No such exercise.")
     return exercise, ClassAccess(exercise.school_class, user, role)
 
 

@@ -350,6 +350,14 @@ def test_adding_a_quote_refuses_bad_input(client, scene, evidence):
     assert response.status_code == 400 and "A thesis is what the map argues about" in response.text
 
 
+def test_it_heads_the_errors_with_what_was_not_added_on_both_evidence_forms(client, scene, evidence):
+    b, thesis, _ = scene
+    response = post(client, b, thesis, quote="Warsaw said nothing at all today")
+    assert response.status_code == 400 and "<p>Your evidence was not added:</p>" in response.text
+    response = client.post(quote_url(evidence), {"source": b.source.code, "quote": "Warsaw said nothing at all"})
+    assert response.status_code == 400 and "<p>The quote was not added:</p>" in response.text
+
+
 def test_adding_a_quote_asks_which_occurrence(client, scene, evidence):
     b, _, _ = scene
     response = client.post(quote_url(evidence), {"source": b.source.code, "quote": "Minsk said one thing."})

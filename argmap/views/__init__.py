@@ -7,8 +7,9 @@ from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,11 +18,15 @@ from django_htmx.http import reswap, retarget
 from argmap.browsing import load_graph
 from argmap.classroom.dashboard import REGIONS, activity_state, poll_url
 from argmap.classroom.clock import when
+from argmap.live import CHANGED_EVENT
 from argmap.models import Exercise
 from argmap.models import Map, Node, Source
 from argmap.access import Access
 from argmap.permissions import exercise_for_teacher, map_and_access, node_for, require
 from argmap.tree import FILTERS, Path, parse_path, path_key
+
+
+GET_OR_POST = ["GET", "HEAD", "POST"]  # a form's page: shown on GET (and HEAD), done on POST
 
 
 def next_path(request) -> str:
@@ -108,6 +113,13 @@ def shown_node(access, node_id: int, graph) -> Node:
     if node_id not in graph:
         raise Http404("No such node in this map.")
     return node_for(access, node_id)
+
+
+def shown_in_tree(request, code: str, node_id: int):
+    """The map, the requester's access, the graph they see and the node: 404 unless it is in it."""
+    map_, access = map_and_access(request, code)
+    graph = load_graph(access)
+    return map_, access, graph, shown_node(access, node_id, graph)
 
 
 def place_in_tree(request, graph, node: Node) -> Path:
@@ -249,3 +261,21 @@ def dashboard_answer(request, exercise: Exercise, region: str, context: dict, st
         return reswap(response, "outerHTML") if status >= 400 else response
     return render_in_class_zone(request, exercise, "exercises/dashboard.html",
                                 dashboard_context(request, exercise, **{region: context}), status=status)
+
+
+# Answers to a live poller (templates/maps/_live.html), for a map's pages and for the dashboard.
+# Rendered without the request: no context processor may touch the session or the user.
+
+
+def poll_stopped(message: str, status: int) -> HttpResponse:
+    """htmx swaps it in for the poller (static/js/live.js lets a response with HX-Reswap through),
+    which stops the polling and tells the reader why."""
+    response = HttpResponse(render_to_string("maps/_live.html#stopped", {"message": message}), status=status)
+    return reswap(response, "outerHTML")
+
+
+def poll_changed(url: str) -> HttpResponse:
+    """The poller again, asking `url` from now on, and the event on which live.js refreshes."""
+    response = HttpResponse(render_to_string("maps/_live.html", {"poll_url": url}))
+    response["HX-Trigger"] = CHANGED_EVENT  # a bare event name: htmx fires it on the poller, it bubbles up
+    return response

@@ -119,11 +119,33 @@ def post(request, code: str, node_id: int):
     return _done(request, map_, access, node, comment)
 
 
+def _comment_on(request, code: str, comment_id: int):
+    """The map, the requester's access and the comment: 404 unless they see it."""
+    map_, access = map_and_access(request, code)
+    return map_, access, comment_for(access, comment_id)
+
+
+def _change(request, code: str, comment_id: int, may, refusal: str, change):
+    """One of the one-button changes (delete, restore, hide, unhide): `may(access, comment)`
+    decides (403 with `refusal` when not), `change(comment, user)` does it."""
+    map_, access, comment = _comment_on(request, code, comment_id)
+    require(may(access, comment), refusal)
+    change(comment, request.user)
+    return _done(request, map_, access, comment.node, comment)
+
+
+def _author(access, comment) -> bool:
+    return access.can_change_comment(comment)
+
+
+def _moderator(access, comment) -> bool:
+    return access.can_moderate_comments
+
+
 @require_POST
 @signed_in
 def edit(request, code: str, comment_id: int):
-    map_, access = map_and_access(request, code)
-    comment = comment_for(access, comment_id)
+    map_, access, comment = _comment_on(request, code, comment_id)
     require(access.can_change_comment(comment), "Only its author may edit a comment.")
     require(comment.hidden_at is None, "A moderator hid this comment: it can no longer be edited.")
     form = CommentForm(request.POST)
@@ -140,42 +162,26 @@ def edit(request, code: str, comment_id: int):
 @require_POST
 @signed_in
 def delete(request, code: str, comment_id: int):
-    map_, access = map_and_access(request, code)
-    comment = comment_for(access, comment_id)
-    require(access.can_change_comment(comment), "Only its author may delete a comment.")
-    comments.delete(comment, request.user)
-    return _done(request, map_, access, comment.node, comment)
+    return _change(request, code, comment_id, _author, "Only its author may delete a comment.", comments.delete)
 
 
 @require_POST
 @signed_in
 def restore(request, code: str, comment_id: int):
     """Undo a delete (the focus view's button, and the history panel's)."""
-    map_, access = map_and_access(request, code)
-    comment = comment_for(access, comment_id)
-    require(access.can_change_comment(comment), "Only its author may restore a comment.")
-    comments.restore(comment, request.user)
-    return _done(request, map_, access, comment.node, comment)
+    return _change(request, code, comment_id, _author, "Only its author may restore a comment.", comments.restore)
 
 
 @require_POST
 @signed_in
 def hide(request, code: str, comment_id: int):
-    map_, access = map_and_access(request, code)
-    comment = comment_for(access, comment_id)
-    require(access.can_moderate_comments, "Only owners and editors hide comments.")
-    comments.hide(comment, request.user)
-    return _done(request, map_, access, comment.node, comment)
+    return _change(request, code, comment_id, _moderator, "Only owners and editors hide comments.", comments.hide)
 
 
 @require_POST
 @signed_in
 def unhide(request, code: str, comment_id: int):
-    map_, access = map_and_access(request, code)
-    comment = comment_for(access, comment_id)
-    require(access.can_moderate_comments, "Only owners and editors unhide comments.")
-    comments.unhide(comment, request.user)
-    return _done(request, map_, access, comment.node, comment)
+    return _change(request, code, comment_id, _moderator, "Only owners and editors unhide comments.", comments.unhide)
 
 
 urlpatterns = [

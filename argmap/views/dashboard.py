@@ -17,18 +17,22 @@ import re
 from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django_htmx.http import reswap
 
 from argmap.classroom import grading, moderation, progress
 from argmap.classroom.dashboard import REGIONS, TOKEN_MAX_AGE, TOKEN_SALT, activity_state
-from argmap.live import CHANGED_EVENT
 from argmap.permissions import exercise_and_access
-from argmap.views import dashboard_context, exercise_for_dashboard, render_in_class_zone, signed_in_to
+from argmap.views import (
+    dashboard_context,
+    exercise_for_dashboard,
+    poll_changed,
+    poll_stopped,
+    render_in_class_zone,
+    signed_in_to,
+)
 
 STATE = re.compile(r"^[0-9a-f]{16}$")
 
@@ -55,12 +59,6 @@ def dashboard(request, exercise_id: int):
 # Live updates: one query says whether anything the dashboard shows has changed.
 
 
-def _stopped(message: str, status: int) -> HttpResponse:
-    # Swapped in for the poller (live.js lets a 4xx with HX-Reswap through): polling stops, and says why.
-    response = HttpResponse(render_to_string("maps/_live.html#stopped", {"message": message}), status=status)
-    return reswap(response, "outerHTML")
-
-
 @never_cache
 @require_safe
 def activity(request, exercise_id: int):
@@ -72,24 +70,22 @@ def activity(request, exercise_id: int):
     """
     since = request.GET.get("since", "")
     if not STATE.match(since):
-        return _stopped("Live updates stopped (a bad request). Reload the page to resume them.", 400)
+        return poll_stopped("Live updates stopped (a bad request). Reload the page to resume them.", 400)
     try:
         payload = signing.loads(request.GET.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
-        return _stopped("This page has been open a long time: reload it to see changes live again.", 403)
+        return poll_stopped("This page has been open a long time: reload it to see changes live again.", 403)
     except signing.BadSignature:
-        return _stopped("Live updates stopped. Reload the page to resume them.", 403)
+        return poll_stopped("Live updates stopped. Reload the page to resume them.", 403)
     if not isinstance(payload, dict) or payload.get("exercise") != exercise_id:
-        return _stopped("Live updates stopped. Reload the page to resume them.", 403)
+        return poll_stopped("Live updates stopped. Reload the page to resume them.", 403)
     state = activity_state(exercise_id)
     if state is None:
-        return _stopped("Live updates stopped: this exercise is gone.", 404)
+        return poll_stopped("Live updates stopped: this exercise is gone.", 404)
     if state == since:
         return HttpResponse(status=204)
     url = f"{reverse('exercise-dashboard-activity', args=[exercise_id])}?{urlencode({'token': request.GET['token'], 'since': state})}"
-    response = HttpResponse(render_to_string("maps/_live.html", {"poll_url": url}))
-    response["HX-Trigger"] = CHANGED_EVENT
-    return response
+    return poll_changed(url)
 
 
 # The student's own work

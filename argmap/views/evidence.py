@@ -23,9 +23,7 @@ from argmap.forms.evidence import EvidenceForm, QuoteForm
 from argmap.models import Node, Source, Stance
 from argmap.permissions import map_and_access, node_for, require
 from argmap.search import find_nodes
-from argmap.views import signed_in_to
-
-GET_OR_POST = ["GET", "HEAD", "POST"]
+from argmap.views import GET_OR_POST, signed_in_to
 
 
 login_required = signed_in_to("Log in to add evidence.")

@@ -23,9 +23,7 @@ from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline,
 from argmap.forms.exercises import EditExerciseForm, ExerciseForm, NewExerciseForm
 from argmap.models import Map, Node
 from argmap.permissions import class_and_access, exercise_and_access, map_and_access, require
-from argmap.views import EXERCISE_TEACHERS_ONLY, exercise_to_set_up
-
-GET_OR_POST = ["GET", "HEAD", "POST"]
+from argmap.views import EXERCISE_TEACHERS_ONLY, GET_OR_POST, exercise_to_set_up
 
 
 # Setting up and changing

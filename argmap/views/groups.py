@@ -14,9 +14,7 @@ from argmap.classroom.exercises import class_students
 from argmap.models import Exercise, ExerciseGroup, GroupMember
 from argmap.forms.exercises import AddGroupsForm, MembersForm, RenameGroupForm
 from argmap.models import Map
-from argmap.views import exercise_to_set_up, refuse_if_closed
-
-GET_OR_POST = ["GET", "HEAD", "POST"]
+from argmap.views import GET_OR_POST, exercise_to_set_up, refuse_if_closed
 
 
 @login_required

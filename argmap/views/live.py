@@ -12,20 +12,14 @@ Unchanged: 204, which htmx ignores. Changed: the poller again with the new count
 
 from django.core import signing
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django_htmx.http import reswap
 
-from argmap.live import CHANGED_EVENT, poll_url, read_token
+from argmap.live import poll_url, read_token
 from argmap.models import Map
+from argmap.views import poll_changed, poll_stopped
 
-def _stopped(message: str, status: int) -> HttpResponse:
-    # htmx swaps it in for the poller (static/js/live.js lets a response with HX-Reswap through),
-    # which stops the polling and tells the reader why.
-    response = HttpResponse(render_to_string("maps/_live.html#stopped", {"message": message}), status=status)
-    return reswap(response, "outerHTML")
 
 
 @never_cache
@@ -37,26 +31,23 @@ def activity(request, code: str):
     """
     since = request.GET.get("since", "")
     if not since.isdigit() or len(since) > 19:
-        return _stopped("Live updates stopped (a bad request). Reload the page to resume them.", 400)
+        return poll_stopped("Live updates stopped (a bad request). Reload the page to resume them.", 400)
     token = request.GET.get("token", "")
     try:
         payload = read_token(token)
     except signing.SignatureExpired:
-        return _stopped("This page has been open a long time: reload it to see changes live again.", 403)
+        return poll_stopped("This page has been open a long time: reload it to see changes live again.", 403)
     except signing.BadSignature:
-        return _stopped("Live updates stopped. Reload the page to resume them.", 403)
+        return poll_stopped("Live updates stopped. Reload the page to resume them.", 403)
     row = Map.objects.filter(pk=payload["map"]).values_list("code", "activity").first()
     if row is None:
-        return _stopped("Live updates stopped: this map is gone.", 404)
+        return poll_stopped("Live updates stopped: this map is gone.", 404)
     if row[0] != code:
-        return _stopped("Live updates stopped. Reload the page to resume them.", 403)
+        return poll_stopped("Live updates stopped. Reload the page to resume them.", 403)
     current = row[1]
     if current == int(since):
         return HttpResponse(status=204)
-    # Rendered without the request: no context processor may touch the session or the user.
-    response = HttpResponse(render_to_string("maps/_live.html", {"poll_url": poll_url(code, token, current)}))
-    response["HX-Trigger"] = CHANGED_EVENT  # a bare event name: htmx fires it on the poller, it bubbles up
-    return response
+    return poll_changed(poll_url(code, token, current))
 
 
 urlpatterns = [

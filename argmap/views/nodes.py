@@ -27,6 +27,7 @@ from argmap.models import Node, Quote, Stance
 from argmap.permissions import deleted_node_for, map_and_access, node_for, quote_for, require
 from argmap.tree import parse_path
 from argmap.views import (
+    GET_OR_POST,
     back_to,
     back_to_map,
     dom_id,
@@ -35,11 +36,9 @@ from argmap.views import (
     place_in_tree,
     posted,
     refused,
-    shown_node,
+    shown_in_tree,
     signed_in_to,
 )
-
-GET_OR_POST = ["GET", "HEAD", "POST"]
 
 
 signed_in = signed_in_to("Log in to change this map.")
@@ -67,9 +66,7 @@ def add_thesis(request, code: str):
 @signed_in
 @require_http_methods(GET_OR_POST)
 def reply(request, code: str, node_id: int):
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    parent = shown_node(access, node_id, graph)
+    map_, access, graph, parent = shown_in_tree(request, code, node_id)
     require(access.can_contribute, "Only contributors, editors and owners add to this map.")
     path = place_in_tree(request, graph, parent)
     stance = request.GET.get("stance") if request.GET.get("stance") in Stance.values else Stance.SUPPORT
@@ -93,9 +90,7 @@ def reply(request, code: str, node_id: int):
 @signed_in
 @require_http_methods(GET_OR_POST)
 def edit(request, code: str, node_id: int):
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = shown_in_tree(request, code, node_id)
     require(access.can_change(node), "You may edit only what you wrote on this map.")
     path = place_in_tree(request, graph, node)
     form = EditForm(posted(request), initial={"text": node.text, "version": node.version},
@@ -126,9 +121,7 @@ def edit(request, code: str, node_id: int):
 @require_http_methods(GET_OR_POST)
 def delete(request, code: str, node_id: int):
     """GET: what would go (the node and whatever only it keeps in the map); POST: delete."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = shown_in_tree(request, code, node_id)
     require(access.can_change(node), "You may delete only what you wrote on this map.")
     path = place_in_tree(request, graph, node)
     if request.method == "POST":
@@ -172,24 +165,25 @@ def restore(request, code: str, node_id: int):
 @signed_in
 @require_POST
 def delete_quote(request, code: str, quote_id: int):
-    map_, access = map_and_access(request, code)
-    quote = quote_for(access, quote_id)
-    require(access.can_change(quote), "You may delete only the quotes you added to this map.")
-    try:
-        editing.delete_quote(quote, request.user, moderated=access.moderated)
-    except ValidationError as error:
-        return refused(request, access, quote.node, error)
-    return _after_quote(request, access, quote)
+    return _quote_change(request, code, quote_id, "You may delete only the quotes you added to this map.",
+                         editing.delete_quote)
 
 
 @signed_in
 @require_POST
 def restore_quote(request, code: str, quote_id: int):
+    return _quote_change(request, code, quote_id, "You may restore only the quotes you added to this map.",
+                         editing.restore_quote)
+
+
+def _quote_change(request, code: str, quote_id: int, refusal: str, change):
+    """Delete or restore a quote: `change(quote, user, moderated=...)`, 403 with `refusal` unless
+    the requester may change it."""
     map_, access = map_and_access(request, code)
     quote = quote_for(access, quote_id)
-    require(access.can_change(quote), "You may restore only the quotes you added to this map.")
+    require(access.can_change(quote), refusal)
     try:
-        editing.restore_quote(quote, request.user, moderated=access.moderated)
+        change(quote, request.user, moderated=access.moderated)
     except ValidationError as error:
         return refused(request, access, quote.node, error)
     return _after_quote(request, access, quote)

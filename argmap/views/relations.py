@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from argmap import editing
-from argmap.browsing import load_graph
 from argmap.forms.editing import PlaceForm, StanceForm
 from argmap.models import Node, Stance
-from argmap.permissions import map_and_access, require
+from argmap.permissions import require
 from argmap.search import find_nodes
 from argmap.tree import parse_path
 from argmap.views import (
+    GET_OR_POST,
     back_to,
     dom_id,
     errors_from,
@@ -27,11 +27,10 @@ from argmap.views import (
     place_in_tree,
     posted,
     refused,
+    shown_in_tree,
     shown_node,
     signed_in_to,
 )
-
-GET_OR_POST = ["GET", "HEAD", "POST"]
 
 
 signed_in = signed_in_to("Log in to change this map.")
@@ -49,9 +48,7 @@ def _parent_on(request, graph, access, node: Node) -> Node:
 @require_http_methods(GET_OR_POST)
 def attach(request, code: str, node_id: int):
     """Place the node under one more parent, picked with the node picker."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = shown_in_tree(request, code, node_id)
     require(access.can_contribute, "Only contributors, editors and owners change this map.")
     require(not access.moderated or access.can_change(node),
             "While your work is moderated you may place only your own claims elsewhere: reply to this one instead.")
@@ -62,9 +59,7 @@ def attach(request, code: str, node_id: int):
 @require_http_methods(GET_OR_POST)
 def move(request, code: str, node_id: int):
     """Move the node from the place it was shown at (`path`) to another parent."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = shown_in_tree(request, code, node_id)
     require(access.can_change(node), "You may move only what you wrote on this map.")
     return _place_form(request, access, graph, node, "new_parent")
 
@@ -113,9 +108,7 @@ def _picker(request, access, node: Node) -> dict:
 @require_POST
 def detach(request, code: str, node_id: int):
     """Take the node out from under the parent of the place it was shown at."""
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = shown_in_tree(request, code, node_id)
     require(access.can_change(node), "You may change only what you wrote on this map.")
     parent = _parent_on(request, graph, access, node)
     try:
@@ -131,9 +124,7 @@ def detach(request, code: str, node_id: int):
 @signed_in
 @require_POST
 def change_stance(request, code: str, node_id: int):
-    map_, access = map_and_access(request, code)
-    graph = load_graph(access)
-    node = shown_node(access, node_id, graph)
+    map_, access, graph, node = shown_in_tree(request, code, node_id)
     require(access.can_change(node), "You may change only what you wrote on this map.")
     parent = _parent_on(request, graph, access, node)
     form = StanceForm(request.POST)

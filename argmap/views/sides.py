@@ -12,9 +12,7 @@ from argmap.classroom.exercises import class_students, main_map
 from argmap.models import Exercise, SideAssignment
 from argmap.forms.exercises import SidesAtRandomForm, SidesByHandForm
 from argmap.models import Node
-from argmap.views import exercise_to_set_up, refuse_if_closed
-
-GET_OR_POST = ["GET", "HEAD", "POST"]
+from argmap.views import GET_OR_POST, exercise_to_set_up, refuse_if_closed
 
 
 def _theses(exercise: Exercise) -> list[Node]:

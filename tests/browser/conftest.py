@@ -164,6 +164,21 @@ def demo_map(live_server, transactional_db):
     return f"{live_server.url}/maps/{DEMO_MAP_CODE}/"
 
 
+@pytest.fixture
+def demo_contributor(demo_map):
+    """`demo_contributor(username, password)`: a new account with a contributor's role on the demo map."""
+    from django.contrib.auth import get_user_model
+
+    from argmap.models import Map, Membership, Role
+
+    def make(username: str, password: str):
+        user = get_user_model().objects.create_user(username, password=password)
+        Membership.objects.create(map=Map.objects.get(code=DEMO_MAP_CODE), user=user, role=Role.CONTRIBUTOR)
+        return user
+
+    return make
+
+
 def axe_clean(page):
     """Run axe-core (rules and best practices) on the page as it is now; fail on any violation."""
     from axe_playwright_python.sync_playwright import Axe

@@ -19,15 +19,9 @@ LIVE = 12_000  # a poll every 4 s, then a fetch: well within this
 
 
 @pytest.fixture
-def student(demo_map):
+def student(demo_contributor):
     """A contributor on the demo map, with a password to log in with."""
-    from django.contrib.auth import get_user_model
-
-    from argmap.models import Map, Membership, Role
-
-    user = get_user_model().objects.create_user("student-b", password=PASSWORD)
-    Membership.objects.create(map=Map.objects.get(code="belarus"), user=user, role=Role.CONTRIBUTOR)
-    return user
+    return demo_contributor("student-b", PASSWORD)
 
 
 def node(text):

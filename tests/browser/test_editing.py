@@ -19,14 +19,8 @@ EDITED_CLAIM = "Minsk still buys Russian gas at a deep discount"
 
 
 @pytest.fixture
-def contributor(demo_map):
-    from django.contrib.auth import get_user_model
-
-    from argmap.models import Map, Membership, Role
-
-    user = get_user_model().objects.create_user("student-e", password=PASSWORD)
-    Membership.objects.create(map=Map.objects.get(code="belarus"), user=user, role=Role.CONTRIBUTOR)
-    return user
+def contributor(demo_contributor):
+    return demo_contributor("student-e", PASSWORD)
 
 
 def settled(page) -> None:

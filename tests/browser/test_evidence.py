@@ -48,15 +48,9 @@ PASSAGE_RECTS = """([start, end]) => {
 
 
 @pytest.fixture
-def student(demo_map):
+def student(demo_contributor):
     """A contributor on the demo map, with a password to log in with."""
-    from django.contrib.auth import get_user_model
-
-    from argmap.models import Map, Membership, Role
-
-    user = get_user_model().objects.create_user("student-e", password=PASSWORD)
-    Membership.objects.create(map=Map.objects.get(code="belarus"), user=user, role=Role.CONTRIBUTOR)
-    return user
+    return demo_contributor("student-e", PASSWORD)
 
 
 def unquoted_sentence(source, min_length=40):
@@ -95,15 +89,23 @@ def reader_url(live_server, source) -> str:
     return live_server.url + reverse("source-reader", args=["belarus", source.code])
 
 
-def test_it_turns_a_dragged_selection_into_evidence(page, demo_map, student, live_server, log_in, axe_clean):
-    from argmap.models import Map, Quote
+def read_unquoted_sentence(page, live_server, log_in):
+    """The student opens the reader on the demo map's second source: (source, start, end) of a
+    sentence there that no quote touches yet."""
+    from argmap.models import Map
 
-    map_ = Map.objects.get(code="belarus")
-    source = map_.sources.order_by("mapsource__id")[1]
+    source = Map.objects.get(code="belarus").sources.order_by("mapsource__id")[1]
     start, end = unquoted_sentence(source)
-    passage = source.text[start:end]
     log_in(page, "student-e", PASSWORD)
     page.goto(reader_url(live_server, source))
+    return source, start, end
+
+
+def test_it_turns_a_dragged_selection_into_evidence(page, demo_map, student, live_server, log_in, axe_clean):
+    from argmap.models import Quote
+
+    source, start, end = read_unquoted_sentence(page, live_server, log_in)
+    passage = source.text[start:end]
     form = page.locator("#evidence-form")
     # Until a passage is selected, the panel only says how to start.
     expect(form).to_be_hidden()
@@ -173,15 +175,11 @@ def test_it_counts_offsets_in_code_points_after_an_emoji(page, demo_map, student
 def test_it_explains_a_refusal_in_place_and_keeps_what_was_typed(
     page_expecting_400, demo_map, student, live_server, log_in
 ):
-    from argmap.models import Map, Quote
+    from argmap.models import Quote
 
     page = page_expecting_400
-    map_ = Map.objects.get(code="belarus")
-    source = map_.sources.order_by("mapsource__id")[1]
-    start, end = unquoted_sentence(source)
+    source, start, end = read_unquoted_sentence(page, live_server, log_in)
     passage = source.text[start:end]
-    log_in(page, "student-e", PASSWORD)
-    page.goto(reader_url(live_server, source))
     drag_over(page, source.text, start, end)
     page.locator("#evidence-node-choices label.node-choice", has_text=HEDGING).click()
     page.get_by_label("supports it").check()
@@ -203,14 +201,10 @@ def test_it_explains_a_refusal_in_place_and_keeps_what_was_typed(
 
 
 def test_it_takes_a_pasted_quote_without_javascript(new_page, demo_map, student, live_server, log_in):
-    from argmap.models import Map, Quote
+    from argmap.models import Quote
 
     page = new_page(java_script_enabled=False)
-    map_ = Map.objects.get(code="belarus")
-    source = map_.sources.order_by("mapsource__id")[1]
-    start, end = unquoted_sentence(source)
-    log_in(page, "student-e", PASSWORD)
-    page.goto(reader_url(live_server, source))
+    source, start, end = read_unquoted_sentence(page, live_server, log_in)
     # Pasted with its line breaks and spaces changed, as copying often does.
     page.get_by_label("Quote", exact=True).fill("  " + " ".join(source.text[start:end].split()) + "\n")
     page.get_by_label("Find the node it bears on").fill("back doors")

@@ -14,14 +14,8 @@ PASSWORD = "a-long-browser-password"
 
 
 @pytest.fixture
-def voter(demo_map):
-    from django.contrib.auth import get_user_model
-
-    from argmap.models import Map, Membership, Role
-
-    user = get_user_model().objects.create_user("voter-b", password=PASSWORD)
-    Membership.objects.create(map=Map.objects.get(code="belarus"), user=user, role=Role.CONTRIBUTOR)
-    return user
+def voter(demo_contributor):
+    return demo_contributor("voter-b", PASSWORD)
 
 
 def first_child_relation():
