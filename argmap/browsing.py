@@ -12,9 +12,9 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
+from argmap.access import Access, checked
 from argmap.caching import KeptRecently
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation, Review
-from argmap.access import Access, checked
 from argmap.tree import FILTERS, Edge, MapGraph, Path, Row, build_row, parse_path, path_key, walk
 
 

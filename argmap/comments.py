@@ -18,9 +18,9 @@ from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from argmap import history
+from argmap.access import Access
 from argmap.anchoring import check_storable_text
 from argmap.models import Action, Comment, Node
-from argmap.access import Access
 
 MAX_LENGTH = 5000
 LINK_TEXT_LIMIT = 60  # long addresses are shortened in the text shown, not in the link

@@ -5,9 +5,9 @@ without JavaScript.
 
 from dataclasses import dataclass
 
+from argmap.access import Access
 from argmap.browsing import load_graph
 from argmap.models import Node
-from argmap.access import Access
 
 RESULTS = 12
 MOST_WORDS = 8

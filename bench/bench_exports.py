@@ -19,10 +19,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from argmap.access import Access  # noqa: E402
 from argmap.exports import FORMATS  # noqa: E402
 from argmap.exports.loading import MapExport  # noqa: E402
 from argmap.models import Map  # noqa: E402
-from argmap.access import Access  # noqa: E402
 
 
 def median_ms(action, repeat):

@@ -21,9 +21,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from argmap.access import Access  # noqa: E402
 from argmap.browsing import forget_graphs, load_graph, read_graph  # noqa: E402
 from argmap.models import Map, Quote  # noqa: E402
-from argmap.access import Access  # noqa: E402
 
 
 def timed(client, url, repeat, headers=None, cold=False):

@@ -26,9 +26,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from argmap import judging  # noqa: E402
+from argmap.access import Access  # noqa: E402
 from argmap.browsing import forget_graphs, load_graph  # noqa: E402
 from argmap.models import Map, Membership, Relation, Role, SourceRating, Vote  # noqa: E402
-from argmap.access import Access  # noqa: E402
 from argmap.strength import strengths  # noqa: E402
 
 VOTERS = 25

@@ -8,10 +8,10 @@ import arguebuf
 from arguebuf.model.scheme import Attack, Support
 
 from argmap import evidence
+from argmap.access import Access
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Node, Source, text_hash
-from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, FIRST_TEXT, SECOND_TEXT, awkward_map
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from argmap import comments, editing
-from argmap.models import Pseudonym
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.evidence import add_evidence
 from argmap.models import Membership, Role
+from argmap.models import Pseudonym
 
 HX = {"HX-Request": "true"}
 

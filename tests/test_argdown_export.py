@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from argmap import editing
+from argmap.access import Access, access_for
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, Node, NodeKind, Relation, Visibility
-from argmap.access import Access, access_for
 from argmap.synthetic import Shape, build_map
 from tests.classwork import contribute, pending
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from argmap.access import access_for
 from argmap.browsing import load_graph
 from argmap.models import ExerciseGroup, GroupMember, Pseudonym
 from argmap.models import Map, Node, NodeStatus
-from argmap.access import access_for
 from argmap.permissions import map_and_access
 
 

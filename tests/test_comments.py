@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from argmap import comments
-from argmap.models import Action, Change, Comment, Visibility
 from argmap.access import access_for
+from argmap.models import Action, Change, Comment, Visibility
 
 from tests.conftest import Site
 from tests.helpers import htmx, log_in

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from argmap.classroom import moderation
-from argmap.models import Review, StudentResult
 from argmap.models import Node, NodeStatus
+from argmap.models import Review, StudentResult
 from tests.classwork import contribute, pending, remark
 from tests.helpers import HTMX, htmx
 

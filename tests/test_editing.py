@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from argmap import editing, history
+from argmap.access import Access
 from argmap.browsing import read_graph
 from argmap.models import Action, Change, CycleError, Map, Node, NodeKind, Quote, Relation
-from argmap.access import Access
 
 
 @pytest.fixture

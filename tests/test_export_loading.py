@@ -1,10 +1,10 @@
 """The data every export reads: loaded in a fixed number of queries; what a reader sees; names."""
 
 from argmap import editing
+from argmap.access import Access, access_for
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports.loading import MapExport
 from argmap.models import Comment, Map, Node, NodeStatus
-from argmap.access import Access, access_for
 from argmap.synthetic import Shape, build_map
 
 

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from argmap.access import Access
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, Source
-from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 
 # The loader's queries, the access check and the session: the same for every format (11 for the owner).

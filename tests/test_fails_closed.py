@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from argmap import browsing, editing, evidence, live, votes
+from argmap.access import access_for
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Comment, Membership, NodeStatus, Relation, Role
-from argmap.access import access_for
 from argmap.permissions import comment_for, node_for, quote_for
 
 HX = {"HX-Request": "true"}

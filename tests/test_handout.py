@@ -8,10 +8,10 @@ import re
 import lxml.html
 
 from argmap import editing
+from argmap.access import Access, access_for
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map, MapSource, Node, NodeStatus
-from argmap.access import Access, access_for
 from tests.conftest import PASSWORD
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 
 from argmap import anchoring, editing
+from argmap.access import Access, access_for
 from argmap.classroom.pseudonyms import ensure_pseudonyms
 from argmap.exports import argmap_json
 from argmap.exports.argmap_json import REFERENCE_FIELDS
 from argmap.exports.loading import MapExport
 from argmap.models import Change, Comment, Node, NodeStatus, Quote, Relation
-from argmap.access import Access, access_for
 from argmap.synthetic import Shape, build_map
 from tests.conftest import PASSWORD
 from tests.exportdata import FIRST_TEXT, awkward_map

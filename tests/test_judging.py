@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 
 from argmap import judging
 from argmap.browsing import forget_graphs
-from argmap.models import SideAssignment
 from argmap.judging import EVERYONE, MINE, TEACHER, TEAM, map_strengths
+from argmap.models import SideAssignment
 from argmap.models import (
     Map, MapSource, Membership, Node, NodeStatus, Quote, Relation, Role, Source, SourceRating, Vote,
 )

@@ -8,8 +8,8 @@ from django.core import signing
 from django.urls import reverse
 
 from argmap import comments
-from argmap.models import Comment, Node, Visibility
 from argmap import live
+from argmap.models import Comment, Node, Visibility
 
 POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 4s"')
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from argmap.access import Access
 from argmap.browsing import read_graph
 from argmap.models import CycleError, Map, MapSource, Node, NodeKind, Quote, Relation, Source, Stance
-from argmap.access import Access
 
 
 def test_it_refuses_a_relation_that_closes_a_cycle(build):

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from argmap.classroom import moderation
-from argmap.models import Decision, Review
 from argmap.models import Change, Map, Node, NodeStatus
+from argmap.models import Decision, Review
 from tests.classwork import contribute, pending
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from argmap import editing
-from argmap.models import Decision, Review
 from argmap.history import record, snapshot
 from argmap.models import Action, Comment, Map, Membership, Node, NodeStatus, Quote, Role
+from argmap.models import Decision, Review
 
 HX = {"HX-Request": "true"}
 PENDING = "Pending approval"

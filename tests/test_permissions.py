@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
 
-from argmap.models import Comment, Map, Membership, Node, NodeKind, Role, Visibility
 from argmap.access import access_for, role_of
+from argmap.models import Comment, Map, Membership, Node, NodeKind, Role, Visibility
 from argmap.permissions import map_and_access, require
 
 ROLES = ["owner", "editor", "contributor", "viewer", "no role", "anonymous"]

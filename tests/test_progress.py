@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from argmap import comments
 from argmap.classroom.copying import copy_map
-from argmap.models import Enrolment, ExerciseGroup, GroupMember, SideAssignment
 from argmap.classroom.progress import class_progress
 from argmap.models import Comment, Node, NodeStatus
+from argmap.models import Enrolment, ExerciseGroup, GroupMember, SideAssignment
 from tests.classwork import contribute, pending, remark
 
 User = get_user_model()

@@ -5,8 +5,8 @@ import re
 from django.contrib.auth import get_user_model
 
 from argmap.classroom import pseudonyms
-from argmap.models import ClassRole, Enrolment, Exercise, Pseudonym, SchoolClass
 from argmap.classroom.pseudonyms import ensure_pseudonyms
+from argmap.models import ClassRole, Enrolment, Exercise, Pseudonym, SchoolClass
 
 
 def a_class(students: int, teacher_name: str = "ms-pseudo"):

@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from argmap import editing
-from argmap.browsing import forget_graphs, read_graph
-from argmap.models import ClassRole, Decision, Enrolment, Exercise, Review, SchoolClass
-from argmap.classroom.pseudonyms import ensure_pseudonyms
-from argmap.models import Comment, Map, Node, NodeStatus, Quote
 from argmap.access import Access
+from argmap.browsing import forget_graphs, read_graph
+from argmap.classroom.pseudonyms import ensure_pseudonyms
+from argmap.models import ClassRole, Decision, Enrolment, Exercise, Review, SchoolClass
+from argmap.models import Comment, Map, Node, NodeStatus, Quote
 from argmap.synthetic import Shape, build_map
 
 MAX_QUERIES = 8  # the reader's: map, sources, graph (2), theses, quote offsets, quotes, clutter ranges

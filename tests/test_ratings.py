@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from argmap import ratings
+from argmap.access import Access
 from argmap.exports import argmap_json
 from argmap.exports.loading import MapExport
 from argmap.imports import import_map
 from argmap.models import Change, Map, Source, SourceRating, Visibility
-from argmap.access import Access
 from tests.conftest import PASSWORD
 from tests.helpers import HTMX
 

@@ -9,9 +9,9 @@ import arguebuf
 from arguebuf.model.scheme import Attack, Support
 from sadface.validation import verify
 
+from argmap.access import Access
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
-from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, FIRST_TEXT, awkward_map
 

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from argmap.access import Access
 from argmap.browsing import read_graph
 from argmap.imports import import_map
 from argmap.management.commands.load_seeds import demo_document
 from argmap.models import Comment, Map, Node, Quote, Relation, Source
-from argmap.access import Access
 
 SEEDS = settings.BASE_DIR / "seeds"
 SHARED_SEEDS = settings.BASE_DIR.parent / "shared" / "seeds"

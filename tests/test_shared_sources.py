@@ -12,11 +12,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from argmap.access import Access
 from argmap.exports import argmap_json
 from argmap.exports.loading import MapExport
 from argmap.imports import import_map
 from argmap.models import Map, MapSource, Source, Visibility
-from argmap.access import Access
 from tests.conftest import attach
 
 SECRET = ["Test article", "A. Writer", "Secret dossier note", "All rights reserved by the owner"]

@@ -8,10 +8,10 @@ from itertools import combinations
 import pytest
 
 from argmap import editing
+from argmap.access import Access
 from argmap.exports import FORMATS, svg
 from argmap.exports.loading import MapExport
 from argmap.models import Node
-from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, THESIS_TEXT, awkward_map
 

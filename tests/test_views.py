@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import override_settings
 
-from argmap.models import Comment, Node, Quote, Source, Visibility
 from argmap.access import Access
+from argmap.models import Comment, Node, Quote, Source, Visibility
 
 from tests.helpers import HTMX, htmx
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from argmap import editing, votes
+from argmap.access import access_for
 from argmap.models import ExerciseGroup
 from argmap.models import Map, Relation, Visibility, Vote
-from argmap.access import access_for
 
 from tests.conftest import Site
 from tests.helpers import HTMX

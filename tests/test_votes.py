@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from argmap import editing, votes
+from argmap.access import access_for
 from argmap.models import ExerciseGroup
 from argmap.models import Map, NodeStatus, Relation, Visibility, Vote
-from argmap.access import access_for
 
 
 @pytest.fixture

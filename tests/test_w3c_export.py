@@ -13,10 +13,10 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from argmap.access import Access
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map
-from argmap.access import Access
 from argmap.synthetic import Shape, build_map
 from tests.exportdata import CLAIMS, awkward_map
 

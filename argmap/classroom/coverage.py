@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 
-from argmap.models import Exercise
 from argmap.models import ClutterRange, MapSource, NodeStatus, Quote, Source
+from argmap.models import Exercise
 from argmap.spans import Span, merge_spans, overlap_length
 
 MIN_PARAGRAPH_LENGTH = 40

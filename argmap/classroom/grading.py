@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from argmap.models import Decision, Exercise, Review, StudentResult
 from argmap.classroom.moderation import clean_feedback, clean_grade
+from argmap.models import Decision, Exercise, Review, StudentResult
 
 
 def set_result(exercise: Exercise, student, feedback: str, grade: str, by) -> StudentResult:

@@ -24,9 +24,9 @@ from django.db.models import Prefetch
 
 from argmap.anchoring import check_storable_text
 from argmap.classroom.clock import closed_message
-from argmap.models import Decision, Exercise, Review
 from argmap.history import record, snapshot
 from argmap.models import Action, Map, Node, NodeStatus, Quote, Relation
+from argmap.models import Decision, Exercise, Review
 
 MAX_FEEDBACK_LENGTH = 2000
 MAX_GRADE_LENGTH = Review._meta.get_field("grade").max_length

@@ -25,8 +25,8 @@ from datetime import datetime
 
 from django.db.models import Count, Max
 
-from argmap.models import ClassRole, Enrolment, Exercise, GroupMember, SideAssignment
 from argmap.models import Change, Comment, Node, NodeKind, NodeStatus, Quote, Relation
+from argmap.models import ClassRole, Enrolment, Exercise, GroupMember, SideAssignment
 from argmap.tree import OPPOSE, SUPPORT, Edge, MapGraph
 
 OTHER_SIDE = {SUPPORT: OPPOSE, OPPOSE: SUPPORT}

@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 
-from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Pseudonym, Quote, Relation, Source
 from argmap.access import Access, checked
+from argmap.models import Change, ClutterRange, Comment, Map, Membership, Node, NodeKind, NodeStatus, Pseudonym, Quote, Relation, Source
 from argmap.tree import Edge, MapGraph
 
 

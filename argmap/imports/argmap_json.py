@@ -11,8 +11,8 @@ from django.utils.text import slugify
 
 from argmap.exports.argmap_json import REFERENCE_FIELDS
 from argmap.history import record
-from argmap.imports.outcome import ImportResult, MapImportError
 from argmap.imports.checking import NAME_MAX_LENGTH, Plan, check
+from argmap.imports.outcome import ImportResult, MapImportError
 from argmap.models import (
     Action,
     Change,

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap, retarget
 
+from argmap.access import Access
 from argmap.browsing import load_graph
-from argmap.classroom.dashboard import REGIONS, activity_state, poll_url
 from argmap.classroom.clock import when
+from argmap.classroom.dashboard import REGIONS, activity_state, poll_url
 from argmap.live import CHANGED_EVENT
 from argmap.models import Exercise
 from argmap.models import Map, Node, Source
-from argmap.access import Access
 from argmap.permissions import exercise_for_teacher, map_and_access, node_for, require
 from argmap.tree import FILTERS, Path, parse_path, path_key
 

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from argmap.classroom import accounts
-from argmap.models import AccountSetup, ClassRole, Enrolment, SchoolClass
 from argmap.forms.classes import BulkAddForm, ClassSettingsForm, CoTeacherForm, JoinForm, JoiningForm, NewClassForm
+from argmap.models import AccountSetup, ClassRole, Enrolment, SchoolClass
 from argmap.permissions import class_and_access, require
 
 SHEET_SESSION_KEY = "argmap_class_sheet_{}"  # per class: the accounts whose passwords the sheet shows once

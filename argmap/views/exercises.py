@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from argmap import votes
 from argmap.classroom import sides
 from argmap.classroom.exercises import create_exercise, map_of, state_label, update_exercise
-from argmap.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
-from argmap.models import SideAssignment
 from argmap.classroom.snapshots import approved_only, ensure_snapshots, outline, snapshot_of
 from argmap.forms.exercises import EditExerciseForm, ExerciseForm, NewExerciseForm
+from argmap.models import ClassRole, Enrolment, Exercise, ExerciseGroup, GroupMember, Pseudonym
 from argmap.models import Map, Node
+from argmap.models import SideAssignment
 from argmap.permissions import class_and_access, exercise_and_access, map_and_access, require
 from argmap.views import EXERCISE_TEACHERS_ONLY, GET_OR_POST, exercise_to_set_up
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from argmap.classroom import groups as small_groups
 from argmap.classroom.exercises import class_students
-from argmap.models import Exercise, ExerciseGroup, GroupMember
 from argmap.forms.exercises import AddGroupsForm, MembersForm, RenameGroupForm
+from argmap.models import Exercise, ExerciseGroup, GroupMember
 from argmap.models import Map
 from argmap.views import GET_OR_POST, exercise_to_set_up, refuse_if_closed
 

@@ -8,10 +8,10 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from argmap import history
+from argmap.access import access_for
 from argmap.forms.maps import MapSettingsForm, NewMapForm
 from argmap.forms.members import InviteForm, RoleForm
 from argmap.models import Action, Map, Membership, Role
-from argmap.access import access_for
 from argmap.permissions import map_and_access, require
 
 

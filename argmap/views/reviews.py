@@ -6,10 +6,10 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from argmap.classroom import moderation
-from argmap.classroom.dashboard import contributions_context
 from argmap.classroom.clock import closed_message
-from argmap.models import Exercise
+from argmap.classroom.dashboard import contributions_context
 from argmap.forms.dashboard import ReviewForm
+from argmap.models import Exercise
 from argmap.models import Node
 from argmap.permissions import exercise_node
 from argmap.views import back_to_dashboard, dashboard_answer, dashboard_page, exercise_for_dashboard, signed_in_to

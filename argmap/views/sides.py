@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from argmap.classroom import sides
 from argmap.classroom.exercises import class_students, main_map
-from argmap.models import Exercise, SideAssignment
 from argmap.forms.exercises import SidesAtRandomForm, SidesByHandForm
+from argmap.models import Exercise, SideAssignment
 from argmap.models import Node
 from argmap.views import GET_OR_POST, exercise_to_set_up, refuse_if_closed
 

@@ -13,9 +13,9 @@ from django.urls import path
 from django.views.decorators.http import require_POST, require_safe
 
 from argmap import history
+from argmap.access import Access
 from argmap.forms.sources import ClutterOffsetsForm, ClutterTextForm, SourceTextForm, details_form
 from argmap.models import SOURCE_DETAILS, Action, ClutterRange, Map, MapSource, Quote, Source, text_hash
-from argmap.access import Access
 from argmap.permissions import require
 from argmap.views import map_for_source_admin, map_source, source_manage_url
 

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap
 
 from argmap import votes
-from argmap.browsing import load_graph
 from argmap.access import Refused
+from argmap.browsing import load_graph
 from argmap.permissions import map_and_access
 from argmap.views import next_path, signed_in_to
 from argmap.votes import vote_boxes

@@ -4,10 +4,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from argmap.access import Access
 from argmap.exports import FORMATS
 from argmap.exports.loading import MapExport
 from argmap.models import Map
-from argmap.access import Access
 
 
 class Command(BaseCommand):
