@@ -202,7 +202,7 @@ def checked(access: Access) -> Access:
     """`access`, or TypeError for anything else (a bare Map above all): what someone sees is never
     decided without their Access, so forgetting it is an error rather than a view of everything."""
     if not isinstance(access, Access):
-        raise TypeError(f"Pass the reader's Access (argmap.permissions), not {type(access).__name__}: "
+        raise TypeError(f"Pass the reader's Access (argmap.access), not {type(access).__name__}: "
                         "what a map shows depends on who reads it.")
     return access
 

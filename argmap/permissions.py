@@ -24,9 +24,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
-from argmap.access import Access, Refused, combined_role, checked
+from argmap.access import Access, Refused, checked, combined_role
 from argmap.browsing import hides
 from argmap.models import ClassRole, Comment, Enrolment, Exercise, GroupMember, Map, Membership, Node, Quote, SchoolClass
+
 
 def map_and_access(request, code: str) -> tuple[Map, Access]:
     """The map with this code and what the requester may do on it; 404 if they may not read it.
@@ -67,56 +68,42 @@ def map_and_access(request, code: str) -> tuple[Map, Access]:
 MAX_ID = 2**63 - 1  # a larger id would make the query itself fail
 
 
+def _seen_by(access: Access, rows, pk: int, what: str, node_of=lambda row: row):
+    """The row with this id among `rows` (already narrowed to `access.map`), unless the reader may
+    not see its node: then, as when there is no such row, 404 naming `what`."""
+    checked(access)
+    row = rows.filter(pk=pk).first() if pk <= MAX_ID else None
+    if row is None or hides(access, node_of(row)):
+        raise Http404(f"No such {what} in this map.")
+    node_of(row).map = access.map  # the map row the caller already has, with the requester's roles
+    return row
+
+
 def node_for(access: Access, node_id: int):
     """The live node with this id on `access.map`, with its author, if the reader may see it."""
-    checked(access)
-    node = None
-    if node_id <= MAX_ID:
-        node = Node.objects.live().select_related("author").filter(map=access.map, pk=node_id).first()
-    if node is None or hides(access, node):
-        raise Http404("No such node in this map.")
-    node.map = access.map
-    return node
+    nodes = Node.objects.live().select_related("author").filter(map=checked(access).map)
+    return _seen_by(access, nodes, node_id, "node")
 
 
 def deleted_node_for(access: Access, node_id: int):
     """The deleted node with this id on `access.map` (with its author and deleter), if the reader may
     see it."""
-    checked(access)
-    node = None
-    if node_id <= MAX_ID:
-        node = (Node.objects.deleted().select_related("author", "deleted_by")
-                .filter(map=access.map, pk=node_id).first())
-    if node is None or hides(access, node):
-        raise Http404("No such node in this map.")
-    node.map = access.map
-    return node
+    nodes = Node.objects.deleted().select_related("author", "deleted_by").filter(map=checked(access).map)
+    return _seen_by(access, nodes, node_id, "node")
 
 
 def quote_for(access: Access, quote_id: int):
     """The quote with this id (live or deleted, with its node and source) on a node of `access.map`
     that the reader may see."""
-    checked(access)
-    quote = None
-    if quote_id <= MAX_ID:
-        quote = Quote.objects.with_source_details().select_related("node").filter(node__map=access.map, pk=quote_id).first()
-    if quote is None or hides(access, quote.node):
-        raise Http404("No such quote in this map.")
-    quote.node.map = access.map
-    return quote
+    quotes = Quote.objects.with_source_details().select_related("node").filter(node__map=checked(access).map)
+    return _seen_by(access, quotes, quote_id, "quote", node_of=lambda quote: quote.node)
 
 
 def comment_for(access: Access, comment_id: int):
     """The comment with this id (with its node) on a live node of `access.map` that the reader may see."""
-    checked(access)
-    comment = None
-    if comment_id <= MAX_ID:
-        comment = (Comment.objects.select_related("node")
-                   .filter(pk=comment_id, node__map=access.map, node__deleted_at__isnull=True).first())
-    if comment is None or hides(access, comment.node):
-        raise Http404("No such comment in this map.")
-    comment.node.map = access.map
-    return comment
+    comments = Comment.objects.select_related("node").filter(node__map=checked(access).map,
+                                                              node__deleted_at__isnull=True)
+    return _seen_by(access, comments, comment_id, "comment", node_of=lambda comment: comment.node)
 
 
 def require(allowed: bool, message: str = "You may not do that on this map.") -> None:
