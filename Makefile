@@ -69,6 +69,7 @@ bench: install
 	$(PY) bench/bench_anchoring.py
 	$(PY) bench/bench_exports.py
 	$(PY) bench/bench_strength.py
+	$(PY) bench/bench_login.py
 
 check: install
 	$(PY) manage.py check

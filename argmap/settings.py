@@ -142,6 +142,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first: new passwords get it, and older hashes (PBKDF2) are re-made with it at the next
+# log-in. The others stay so those older hashes still check (docs/security.md).
+PASSWORD_HASHERS = [
+    "argmap.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "map-list"
 LOGOUT_REDIRECT_URL = "map-list"

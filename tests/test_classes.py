@@ -274,17 +274,6 @@ def test_it_makes_two_hundred_accounts_in_a_few_queries(school_class, teacher, d
     assert AccountSetup.objects.filter(must_set_password=True).count() == 200
 
 
-def test_it_hashes_one_time_passwords_cheaply_but_checkably(school_class, teacher, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    [account] = accounts.bulk_create_students(school_class, "Anna", teacher)
-    user = User.objects.get(username=account.username)
-    assert user.password.startswith(f"pbkdf2_sha256${accounts.ONE_TIME_PASSWORD_ITERATIONS}$")
-    assert user.check_password(account.password) and not user.check_password("wrong")
-    # Checking it upgrades the hash to the full cost.
-    upgraded = User.objects.get(pk=user.pk).password
-    assert upgraded.startswith("pbkdf2_sha256$") and f"${accounts.ONE_TIME_PASSWORD_ITERATIONS}$" not in upgraded
-
-
 # Resetting passwords, removing students
 
 
