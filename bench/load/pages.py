@@ -1,0 +1,111 @@
+"""What a simulated student reads off Argmap's pages: the live poller, the CSRF token, the live
+regions, and the links and forms they act on. Plain functions on HTML text (no Django), so the
+locustfile stays about behaviour, and tests/test_load_pages.py checks them on real rendered pages.
+
+Regular expressions, not an HTML parser: they look for the exact markup of our templates
+(templates/maps/detail.html, focus.html, _live.html, _vote.html), cost little CPU in the load
+generator that shares the machine with the server, and a template change that breaks them fails
+that test.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+POLLER = re.compile(r'<div id="live-poller"[^>]*\bhx-get="([^"]+)"')
+CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
+LIVE_REGION = re.compile(r'<(?:div|section)\b([^>]*\bdata-live-region\b[^>]*)>')
+ATTRIBUTE = re.compile(r'([\w-]+)(?:="([^"]*)")?')
+REPLY_LINK = re.compile(r'href="(/maps/[^"/]+/nodes/\d+/reply/\?stance=(?:support|oppose)&amp;path=[\d.]+)"')
+COMMENTS_TOGGLE = re.compile(r'class="comments-toggle" data-comments-url="(/maps/[^"/]+/nodes/\d+/comments/)\?panel=([\w-]+)"')
+VOTE_FORM = re.compile(r'<form class="vote-form" method="post" action="(/maps/[^"/]+/relations/(\d+)/vote/)".*?'
+                       r'name="place" value="([\w-]+)"', re.S)
+TOGGLE_FORM = re.compile(r'<form class="toggle"[^>]*hx-get="([^"]+)" hx-target="#([\w-]+)"[^>]*>(.*?)</form>', re.S)
+BRANCH_PATH = re.compile(r"path=([\d.]+)")
+OPEN_INPUT = re.compile(r'name="open" value="([\d.]+)"')
+FOCUS_LINK = re.compile(r'<a href="(/maps/[^"/]+/nodes/\d+/[^"#]*)">Focus</a>')
+READER_LINK = re.compile(r'<a href="(/maps/[^"/]+/sources/[\w-]+/)">')
+
+
+@dataclass
+class Toggle:
+    """A row's show/hide button: what htmx asks (`url` with the form's `open` values) and swaps."""
+
+    url: str
+    target: str
+    path: str  # the row's key: thesis id, child id, ... joined by dots
+    opens: bool  # a "Show" button (the branch is closed)
+    open_paths: list[str] = field(default_factory=list)
+
+    def request_url(self) -> str:
+        # htmx sends a GET form's fields as the query: the branches open after the click.
+        return self.url + ("&" + urlencode([("open", p) for p in self.open_paths]) if self.open_paths else "")
+
+
+@dataclass
+class LiveRegion:
+    id: str
+    url: str  # data-live-url, "" for the page's own address
+    tree: bool
+
+
+def poll_url(page: str) -> str | None:
+    """The activity URL the page's poller asks (token and `since` in its query), or None."""
+    found = POLLER.search(page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def csrf_token(page: str) -> str | None:
+    found = CSRF_HEADER.search(page)
+    return found.group(1) if found else None
+
+
+def live_regions(page: str) -> list[LiveRegion]:
+    """The regions static/js/live.js refreshes. On a page with the tree, only the tree: the comment
+    panels open in it are inside it (live.js keeps only the outermost regions)."""
+    regions = []
+    for found in LIVE_REGION.finditer(page):
+        attributes = {name: html.unescape(value or "") for name, value in ATTRIBUTE.findall(found.group(1))}
+        if attributes.get("id"):
+            regions.append(LiveRegion(attributes["id"], attributes.get("data-live-url", ""), "data-live-tree" in attributes))
+    trees = [region for region in regions if region.tree]
+    return trees or regions
+
+
+def reply_links(page: str) -> list[str]:
+    return [html.unescape(url) for url in REPLY_LINK.findall(page)]
+
+
+def comment_threads(page: str) -> list[tuple[str, str]]:
+    """(thread URL, panel id) for each row's "Discuss here"."""
+    return COMMENTS_TOGGLE.findall(page)
+
+
+def vote_forms(page: str) -> list[tuple[str, int, str]]:
+    """(cast URL, relation id, place) for each vote widget."""
+    return [(url, int(relation), place) for url, relation, place in VOTE_FORM.findall(page)]
+
+
+def toggles(page: str) -> list[Toggle]:
+    """The show/hide button of each row with children, one per row: where a row appears twice (a
+    branch fetched after the page and appended to it), the later one is how it is now."""
+    found = {}
+    for url, target, body in TOGGLE_FORM.findall(page):
+        url = html.unescape(url)
+        path = BRANCH_PATH.search(url).group(1)
+        found[path] = Toggle(url, target, path, 'aria-expanded="false"' in body, OPEN_INPUT.findall(body))
+    return list(found.values())
+
+
+def open_paths(page: str) -> list[str]:
+    """The rows whose branch is open: what live.js sends as `open` when it fetches the tree again."""
+    return [toggle.path for toggle in toggles(page) if not toggle.opens]
+
+
+def focus_links(page: str) -> list[str]:
+    return sorted({html.unescape(url) for url in FOCUS_LINK.findall(page)})
+
+
+def reader_links(page: str) -> list[str]:
+    return sorted(set(READER_LINK.findall(page)))
