@@ -19,7 +19,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/argmap
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres install migrate seeds bench check clean
+.PHONY: run test test-sqlite test-postgres install migrate seeds bench load check clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found: install one or pass PYTHON=/path/to/python3.12"; exit 1; fi
@@ -70,6 +70,11 @@ bench: install
 	$(PY) bench/bench_exports.py
 	$(PY) bench/bench_strength.py
 	$(PY) bench/bench_login.py
+
+# The load test on PostgreSQL (bench/load/run.py); LOAD_ARGS="school --users 20 --duration 45s" for a smoke run.
+LOAD_ARGS ?= --all
+load: install
+	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 check: install
 	$(PY) manage.py check
