@@ -12,8 +12,12 @@ from argmap.models import ClutterRange, Comment, Map, Node, Quote, Relation, Sou
 
 
 @receiver(post_save, sender=Node)
-def node_saved(sender, instance, **kwargs):
-    Map.touch(instance.map_id, nodes=[instance.pk])
+def node_saved(sender, instance, update_fields=None, **kwargs):
+    nodes = [instance.pk]
+    if update_fields and "deleted_at" in update_fields:
+        # Deleted or restored: its parents' lists of children change too.
+        nodes += Relation.objects.filter(child_id=instance.pk).values_list("parent_id", flat=True)
+    Map.touch(instance.map_id, nodes=nodes)
 
 
 @receiver(post_save, sender=Relation)
