@@ -71,6 +71,14 @@ def unseen(access: Access) -> set[int]:
     return (full.nodes - seen.nodes) | {n for n, author in full.hidden.items() if author is None or author != reader}
 
 
+def rows_moved_by(map_: Map, nodes: set[int]) -> tuple[set[int], set[int]]:
+    """Ids of the nodes above these in the map's whole graph (whose rows' counts a change to them
+    moves), and those of them that are theses. Ids only, pending nodes included, for every reader
+    alike: they say where to look again, and what is shown is then read through an Access."""
+    graph = _load_full_graph(map_)
+    return graph.ancestors(nodes), {n for n in nodes if n in graph.theses}
+
+
 def _load_full_graph(map_: Map) -> MapGraph:
     """The map's whole graph, pending nodes included, reused while the map's revision is unchanged
     (three queries when it changed). Private: readers get it through `load_graph(access)`.
@@ -198,6 +206,27 @@ class TreeState:
     def row(self, path: Path, default_open: bool = False):
         open_paths = self.open | ({path} if default_open else set())
         return build_row(self.graph, path, open_paths=open_paths, expand_all=self.expand_all, page=self.page)
+
+    def is_open(self, path: Path) -> bool:
+        """Does the page show this row's children? (Theses start open.)"""
+        return bool(self.graph.children(path[-1])) and (self.expand_all or len(path) == 1 or path in self.open)
+
+    def row_alone(self, path: Path) -> Row:
+        """The row as the page shows it, open or closed, but without building its children: what a
+        live update of its card needs, whatever lies below."""
+        row = build_row(self.graph, path)
+        row.expanded = self.is_open(path)
+        return row
+
+    def children_of(self, row: Row, full: set[int]) -> list[Row]:
+        """The children an open row shows (the first page of a long level): those whose node is in
+        `full` built out as the page would show them, the others bare (a live update keeps the
+        page's own). Sets `row.more_children`."""
+        edges = self.graph.children(row.node_id)
+        shown = edges if self.page is None or self.expand_all else edges[: self.page]
+        row.more_children = len(edges) - len(shown)
+        return [self.row(row.path + (e.child,)) if e.child in full else Row(e.child, row.path + (e.child,), e.stance,
+                None, 0, 0, [], False) for e in shown]
 
     def toggled(self, path: Path) -> list[str]:
         """The `open` values that flip this branch: closing it closes everything beneath too."""

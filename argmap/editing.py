@@ -295,7 +295,10 @@ def _set_deleted(nodes: list[Node], actor, *, deleted: bool) -> None:
     Node.objects.filter(pk__in=[n.pk for n in nodes]).update(deleted_at=stamp, deleted_by=by)
     for n in nodes:
         n.deleted_at, n.deleted_by = stamp, by
-    Map.touch(nodes[0].map_id)
+    # Their parents' lists of children and counts change too; live pages need them by id.
+    ids = [n.pk for n in nodes]
+    parents = Relation.objects.filter(child_id__in=ids).values_list("parent_id", flat=True)
+    Map.touch(nodes[0].map_id, nodes=[*ids, *parents])
 
 
 def deletion_of(node: Node) -> Change | None:

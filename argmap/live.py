@@ -10,7 +10,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from argmap.models import Map
+from argmap.browsing import rows_moved_by
+from argmap.models import LiveChange, Map
 
 TOKEN_SALT = "argmap.live"
 TOKEN_MAX_AGE = 12 * 60 * 60  # a school day: a page left open longer asks to be reloaded
@@ -37,3 +38,40 @@ def poll_url(code: str, token: str, since: int) -> str:
 def poller_context(map_: Map, user) -> dict:
     """What _live.html needs to start polling from the map's activity as read for this page."""
     return {"poll_url": poll_url(map_.code, make_token(map_, user), map_.activity)}
+
+
+# More changed nodes than this at once (an import, a big deletion): the pages refresh whole.
+MOST_NODES = 300
+EVERYTHING = {"everything": True}
+
+
+def changes_since(map_: Map, since: int) -> dict:
+    """What changed on the map between activity `since` and `map_.activity`, as the detail of the
+    event live.js acts on (one query, and the map's cached graph for shape changes):
+
+    - `nodes`: the nodes that changed (their cards, and their children lists);
+    - `rows`: those and, where the shape changed, every node above them (their counts moved);
+    - `sources`: the sources whose quotes changed; `theses`: theses among them (a page without one shows a new thesis: it refreshes whole); `scores`: strengths may have;
+    - or just `everything`, when the log does not account for every step (pruned, or an import).
+    """
+    steps = map_.activity - since
+    if steps <= 0 or steps > LiveChange.KEPT:
+        return EVERYTHING
+    changes = list(
+        LiveChange.objects.filter(map_id=map_.pk, activity__gt=since, activity__lte=map_.activity)
+        .order_by("activity").values_list("activity", "nodes", "sources", "shape", "scores")
+    )
+    if [c[0] for c in changes] != list(range(since + 1, map_.activity + 1)) or any(c[1] is None for c in changes):
+        return EVERYTHING
+    nodes = {n for c in changes for n in c[1]}
+    if len(nodes) > MOST_NODES:
+        return EVERYTHING
+    shaped = {n for c in changes if c[3] for n in c[1]}
+    above, theses = rows_moved_by(map_, shaped) if shaped else (set(), set())
+    return {
+        "nodes": sorted(nodes),
+        "rows": sorted(nodes | above),
+        "sources": sorted({s for c in changes for s in c[2]}),
+        "theses": sorted(theses),
+        "scores": any(c[3] or c[4] for c in changes),
+    }

@@ -118,6 +118,18 @@ class MapGraph:
         bits = self._descendant_bits(node)
         return {n for n, b in self._bit.items() if bits & b}
 
+    def ancestors(self, nodes: Iterable[int]) -> set[int]:
+        """Every node above any of these, through any path (the nodes themselves left out unless one
+        is above another): the rows whose counts a change to these nodes moves."""
+        found: set[int] = set()
+        stack = [n for n in nodes if n in self.nodes]
+        while stack:
+            for edge in self.parents(stack.pop()):
+                if edge.parent not in found:
+                    found.add(edge.parent)
+                    stack.append(edge.parent)
+        return found
+
     def sides(self, thesis: int) -> dict[int, str]:
         """For every node under `thesis`: the side it serves there, following each path.
 

@@ -111,6 +111,7 @@ map-judge                   map       404/-    404/-    200/-    200/-    200/- 
 map-list                    -         200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-
 map-members                 exercise  302/302  404/404  403/403  403/403  403/403  200/302  403/403  404/404  200/302  404/404
 map-new                     -         302/302  200/302  200/302  200/302  200/302  200/302  200/302  200/302  200/302  200/302
+map-rows                    map       404/-    404/-    200/-    200/-    200/-    200/-    404/-    404/-    404/-    404/-
 map-settings                exercise  302/302  404/404  403/403  403/403  403/403  200/302  403/403  404/404  200/302  404/404
 map-short                   exercise  404/-    404/-    302/-    302/-    302/-    302/-    302/-    404/-    302/-    404/-
 member-remove               map       302/302  -/404    -/403    -/403    -/403    -/302    -/404    -/404    -/404    -/404
@@ -227,7 +228,7 @@ POSTS = {
 }
 
 # The query string of each GET (and POST) where the page needs one: which place in the tree.
-QUERIES = {"map-branch": "path={thesis_id}.{node_id}", "node-move": "path={thesis_id}.{node_id}",
+QUERIES = {"map-branch": "path={thesis_id}.{node_id}", "map-rows": "path={thesis_id}.{node_id}", "node-move": "path={thesis_id}.{node_id}",
            "node-attach": "path={thesis_id}.{node_id}", "node-detach": "path={thesis_id}.{node_id}"}
 
 RECORD = os.environ.get("SWEEP_RECORD")  # set to print the statuses actually answered, as table rows

@@ -41,6 +41,8 @@ def urls(map_, thesis, child, source):
         "map page, branch open": f"{map_.get_absolute_url()}?open={thesis}.{child}",
         "branch": f"/maps/{map_.code}/branch/?path={thesis}.{child}&open={thesis}.{child}",
         "focus": f"/maps/{map_.code}/nodes/{child}/",
+        # A live update: a thesis whose children changed, one of its rows, and the scoreboard.
+        "live rows": f"/maps/{map_.code}/rows/?path={thesis}&path={thesis}.{child}&changed={thesis},{child}&scores=1",
         "reader": f"/maps/{map_.code}/sources/{source.code}/",
         "reader at a quote": f"/maps/{map_.code}/sources/{source.code}/?quote="
         + str(Quote.objects.filter(node__map=map_, source=source).first().pk),

@@ -7,6 +7,7 @@ least one Quote, which anchors it to an exact passage of a Source by code point 
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -227,7 +228,8 @@ class Map(models.Model):
         return self.title
 
     # Pages of a map at /maps/<code>/<word>/ that a title's slug must not shadow.
-    RESERVED_SLUGS = frozenset({"activity", "branch", "coverage", "deleted", "export", "judge", "members", "settings"})
+    RESERVED_SLUGS = frozenset({"activity", "branch", "coverage", "deleted", "export", "judge", "members", "rows",
+                                "settings"})
 
     @property
     def slug(self) -> str:
@@ -238,16 +240,65 @@ class Map(models.Model):
         return reverse("map-detail", args=[self.code, self.slug])
 
     @classmethod
-    def touch(cls, map_id: int) -> None:
-        """Record that the map's shape changed (an UPDATE, so concurrent writers never lose a bump)."""
-        cls.objects.filter(pk=map_id).update(
-            revision=models.F("revision") + 1, activity=models.F("activity") + 1, updated_at=timezone.now()
-        )
+    def touch(cls, map_id: int, nodes: Iterable[int] | None = None, sources: Iterable[int] = ()) -> None:
+        """Record that the map's shape changed (an UPDATE, so concurrent writers never lose a bump),
+        and which nodes it touched for live pages (None: anything may have changed)."""
+        cls._bump(map_id, LiveChange(shape=True, nodes=_ids(nodes), sources=sorted(set(sources))),
+                  revision=models.F("revision") + 1, updated_at=timezone.now())
 
     @classmethod
-    def note_activity(cls, map_id: int) -> None:
-        """Record a change that leaves the shape alone (a comment, a clutter range) for live pages."""
-        cls.objects.filter(pk=map_id).update(activity=models.F("activity") + 1)
+    def note_activity(cls, map_id: int, nodes: Iterable[int] | None = None, *, votes: bool = False) -> None:
+        """Record a change that leaves the shape alone (a comment, a vote, a clutter range) for live
+        pages; `votes` also moves the key of the cached strengths."""
+        more = {"votes_revision": models.F("votes_revision") + 1} if votes else {}
+        cls._bump(map_id, LiveChange(shape=False, nodes=_ids(nodes), scores=votes), **more)
+
+    @classmethod
+    def _bump(cls, map_id: int, change: "LiveChange", **fields) -> None:
+        # The UPDATE holds the map row's lock until the transaction commits, so the activity number
+        # read back is this change's own, and changes commit in the order of their numbers: a poll
+        # that sees activity N also sees every LiveChange up to N.
+        with transaction.atomic():
+            if not cls.objects.filter(pk=map_id).update(activity=models.F("activity") + 1, **fields):
+                return  # the map is gone
+            change.map_id = map_id
+            change.activity = cls.objects.filter(pk=map_id).values_list("activity", flat=True).get()
+            change.save()
+            if change.activity % LiveChange.PRUNE_EVERY == 0:
+                LiveChange.objects.filter(map_id=map_id, activity__lte=change.activity - LiveChange.KEPT).delete()
+
+
+def _ids(nodes: Iterable[int] | None) -> list[int] | None:
+    return None if nodes is None else sorted({n for n in nodes if n is not None})
+
+
+class LiveChange(models.Model):
+    """What one bump of a map's `activity` changed, for the pages open on it (argmap/live.py).
+
+    `nodes` None means anything may have changed (an import, a source edited): pages refresh whole.
+    `shape` says relations, counts or order may have moved, so the nodes' ancestors show new counts.
+    Only the latest KEPT per map are kept: a page further behind refreshes whole.
+    """
+
+    KEPT = 400
+    PRUNE_EVERY = 100
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="live_changes")
+    activity = models.PositiveBigIntegerField()
+    nodes = models.JSONField(null=True, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    shape = models.BooleanField(default=False)
+    scores = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["map", "activity"]
+        constraints = [
+            # Also the index of the poll's "changes of this map after activity N".
+            models.UniqueConstraint(fields=["map", "activity"], name="one_live_change_per_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.map_id}@{self.activity}: {'everything' if self.nodes is None else self.nodes}"
 
 
 class MapSource(models.Model):

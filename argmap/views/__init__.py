@@ -1,6 +1,7 @@
 """The views, one module per area, each with its own `urlpatterns` (see argmap/urls.py), and the plumbing
 several of them share: no view module imports another."""
 
+import json
 import unicodedata
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
@@ -274,8 +275,10 @@ def poll_stopped(message: str, status: int) -> HttpResponse:
     return reswap(response, "outerHTML")
 
 
-def poll_changed(url: str) -> HttpResponse:
-    """The poller again, asking `url` from now on, and the event on which live.js refreshes."""
+def poll_changed(url: str, detail: dict | None = None) -> HttpResponse:
+    """The poller again, asking `url` from now on, and the event on which live.js refreshes what
+    `detail` (argmap.live.changes_since) says changed; without one, every live region."""
     response = HttpResponse(render_to_string("maps/_live.html", {"poll_url": url}))
-    response["HX-Trigger"] = CHANGED_EVENT  # a bare event name: htmx fires it on the poller, it bubbles up
+    # htmx fires the event on the poller (with the detail, if any); it bubbles up to live.js.
+    response["HX-Trigger"] = CHANGED_EVENT if detail is None else json.dumps({CHANGED_EVENT: detail}, separators=(",", ":"))
     return response

@@ -1,10 +1,12 @@
 // Live updates: see the map change while others work on it, and open comment threads in the tree.
 //
-// The page's poller (templates/maps/_live.html) fires `argmap-changed` when the map changed. Each
-// element marked `data-live-region` is then fetched again (from `data-live-url`, else this page's
-// address) and swapped in, keeping the scroll position and focus. A region in which the reader is
-// typing is left alone: a "New changes — Refresh" notice appears instead, and its button refreshes
-// everything while carrying what was typed over into the new forms.
+// The page's poller (templates/maps/_live.html) fires `argmap-changed` when the map changed, its
+// detail saying which nodes changed (argmap/live.py). In the map's trees only the rows showing
+// them are fetched (`data-live-rows-url`) and their cards swapped, keeping what is open inside them;
+// another region (`data-live-region`) is fetched again whole (from `data-live-url`, else this
+// page's address) if it shows a changed node (`data-live-nodes`) or does not say which it shows.
+// A region in which the reader is typing is left alone: a "New changes — Refresh" notice appears
+// instead, and its button refreshes everything while carrying what was typed over into the new forms.
 (function () {
   "use strict";
 
@@ -36,8 +38,8 @@
     );
   }
 
-  // The tree again as the reader sees it now: same filter, every branch they opened.
-  function treeUrl(region) {
+  // The tree's state as the reader sees it now: same filter, every branch they opened.
+  function treeParams(region) {
     const params = new URLSearchParams(location.search);
     params.delete("open");
     const filter = document.querySelector(".tree-controls input[name=filter]:checked");
@@ -46,7 +48,11 @@
       const toggle = row.querySelector(":scope > .node-card .toggle button[aria-expanded]");
       if (toggle && toggle.getAttribute("aria-expanded") === "true") params.append("open", row.dataset.path);
     });
-    const query = params.toString();
+    return params;
+  }
+
+  function treeUrl(region) {
+    const query = treeParams(region).toString();
     return region.dataset.liveUrl + (query ? "?" + query : "");
   }
 
@@ -99,8 +105,7 @@
     });
   }
 
-  async function refresh(force) {
-    const regions = liveRegions();
+  async function refresh(force, regions = liveRegions()) {
     if (!regions.length) {
       if (force) location.reload();
       else showNotice();
@@ -196,7 +201,125 @@
     });
   }
 
-  document.addEventListener("argmap-changed", () => refresh(false));
+  // What changed, by node ids: refresh only what shows one of them.
+  function update(detail) {
+    if (!detail || !Array.isArray(detail.nodes)) return refresh(false);  // anything may have changed
+    const regions = liveRegions();
+    if (!regions.length) {
+      const reader = document.querySelector("[data-live-source]");
+      if (!reader || detail.sources.includes(Number(reader.dataset.liveSource))) showNotice();
+      return;
+    }
+    const rows = new Set(detail.rows);
+    const stale = regions.filter((region) => !("liveTree" in region.dataset) && (
+      region.dataset.liveNodes === undefined || region.dataset.liveNodes.split(" ").some((id) => rows.has(Number(id)))));
+    if (stale.length) refresh(false, stale);
+    regions.filter((region) => "liveTree" in region.dataset).forEach((tree) => updateTree(tree, detail));
+  }
+
+  const lastId = (path) => Number(path.slice(path.lastIndexOf(".") + 1));
+
+  // The trees: ask for the cards of the shown rows that changed (and the children of open rows
+  // whose children changed), then swap them in place. Anything unexpected refreshes the trees whole.
+  async function updateTree(tree, detail) {
+    const rows = new Set(detail.rows);
+    if (detail.theses.some((id) => !document.getElementById("node-" + id))) return refresh(false, [tree]);
+    const shown = Array.from(tree.querySelectorAll("[data-path]")).filter((el) => rows.has(lastId(el.dataset.path)));
+    const scores = detail.scores && tree.querySelector("#scoreboard");
+    if (shown.length || scores) {
+      if (shown.length > 200) return refresh(false, [tree]);
+      const params = treeParams(tree);
+      shown.forEach((el) => params.append("path", el.dataset.path));
+      params.set("changed", detail.nodes.join(","));
+      if (scores) params.set("scores", "1");
+      const response = await fetch(tree.dataset.liveRowsUrl + "?" + params, {
+        headers: { "HX-Request": "true" }, credentials: "same-origin", cache: "no-store",
+      });
+      if (!response.ok) return refresh(false, [tree]);
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const lists = doc.body.querySelectorAll(":scope > [data-live-children]");
+      if (!Array.from(lists).every(mergeChildren)) return refresh(false, [tree]);
+      doc.body.querySelectorAll(":scope > .node-card, :scope > .thesis-card").forEach(swapCard);
+      const board = doc.getElementById("scoreboard");
+      if (board) replace(document.getElementById("scoreboard"), board);
+    }
+    // Comment threads open in the tree come again if their node changed (unless typed in).
+    const panels = Array.from(tree.querySelectorAll(".row-comments[data-live-nodes]:not([hidden])"))
+      .filter((panel) => detail.nodes.includes(Number(panel.dataset.liveNodes)));
+    if (panels.length) refresh(false, panels);
+  }
+
+  function replace(old, fresh) {
+    if (!old) return;
+    const node = document.importNode(fresh, true);
+    old.replaceWith(node);
+    htmx.process(node);
+    setUp(node);
+  }
+
+  // An open row's children as they are now: the page keeps its own row wherever the answer holds
+  // a placeholder (or a row it already shows), adds new rows, drops the rows that went. Rows
+  // already in their place are not moved, so nothing inside them is disturbed. False if the page
+  // lacks a row it should have (it is behind): the caller refreshes.
+  function mergeChildren(fresh) {
+    const list = document.getElementById(fresh.id);
+    if (!list) return false;
+    const wanted = [];
+    const added = new Set();
+    for (const item of Array.from(fresh.children)) {
+      const mine = item.id ? document.getElementById(item.id) : null;
+      if (mine && mine.parentElement === list) wanted.push(mine);
+      else if (item.hasAttribute("data-live-keep")) return false;
+      else {
+        const node = document.importNode(item, true);
+        added.add(node);
+        wanted.push(node);
+      }
+    }
+    wanted.forEach((item, index) => {
+      if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
+    });
+    added.forEach((item) => {
+      htmx.process(item);
+      setUp(item);
+    });
+    while (list.children.length > wanted.length) list.lastElementChild.remove();
+    return true;
+  }
+
+  // What the reader has open inside a card survives its swap: the edit slot (a reply or edit form),
+  // the comment panel, open disclosures, the focus and the caret. Changed vote choices (not yet
+  // sent) keep the old card, with the notice.
+  function swapCard(fresh) {
+    const card = document.getElementById(fresh.id);
+    if (!card) return;
+    const kept = Array.from(card.querySelectorAll(":scope > .edit-slot, :scope > .row-comments"));
+    const own = Array.from(card.querySelectorAll("input, textarea")).filter((el) => !kept.some((k) => k.contains(el)));
+    if (own.some((el) => (el.type === "radio" || el.type === "checkbox") ? el.checked !== el.defaultChecked : isTypingField(el) && el.value !== el.defaultValue)) {
+      showNotice();
+      return;
+    }
+    const active = document.activeElement;
+    const caret = active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
+    const node = document.importNode(fresh, true);
+    const opened = Array.from(card.querySelectorAll("details[open]")).map((d) => d.className);
+    node.querySelectorAll("details").forEach((d) => { if (opened.includes(d.className)) d.open = true; });
+    kept.forEach((element) => {
+      const place = element.id && node.querySelector("#" + CSS.escape(element.id));
+      if (place) place.replaceWith(element);
+      else node.querySelector(".node-meta")?.after(element);
+    });
+    card.replaceWith(node);
+    htmx.process(node);
+    setUp(node);
+    const focus = active && (active.isConnected ? active : active.id && document.getElementById(active.id));
+    if (focus && document.activeElement !== focus) {
+      focus.focus({ preventScroll: true });
+      if (caret && "setSelectionRange" in focus) try { focus.setSelectionRange(caret[0], caret[1]); } catch (e) {}
+    }
+  }
+
+  document.addEventListener("argmap-changed", (event) => update(event.detail));
 
   // htmx leaves error responses alone; one that says how to swap (HX-Reswap) is meant to be shown:
   // a form returned with its error, or the poller telling why it stopped.

@@ -127,15 +127,16 @@ def test_it_opens_a_nodes_thread_under_its_row_in_the_tree(page, demo_map, stude
     expect(row.locator(":scope > .node-card").get_by_role("link", name="Hide discussion")).to_have_attribute(
         "aria-expanded", "true")
     settled(page)
-    # Tag the tree: posting changes the map, so the tree is soon fetched again (live) and the tag goes.
-    page.evaluate("() => { document.getElementById('trees').dataset.testOld = 'yes'; }")
+    # Tag the row's card: posting changes the map, so the card is soon drawn again (live) and the tag goes.
+    card_id = row.get_attribute("id") + "-card"
+    page.evaluate("(id) => { document.getElementById(id).dataset.testOld = 'yes'; }", card_id)
     panel.get_by_label("Add a comment").fill("Said from the tree")
     panel.get_by_role("button", name="Post comment").click()
     expect(panel.locator(".comment-text", has_text="Said from the tree")).to_be_visible()
     assert_same_document(page)
 
-    # After the refresh the open thread is back under its row.
-    page.wait_for_function("() => !document.getElementById('trees').dataset.testOld", timeout=LIVE)
+    # After the card's refresh the open thread is still under its row.
+    page.wait_for_function("(id) => !document.getElementById(id).dataset.testOld", arg=card_id, timeout=LIVE)
     expect(panel.locator(".comment-text", has_text="Said from the tree")).to_be_visible()
     hide = row.locator(":scope > .node-card").get_by_role("link", name="Hide discussion")
     expect(hide).to_have_attribute("aria-expanded", "true")
@@ -242,7 +243,11 @@ def test_it_keeps_a_form_opened_in_the_tree_when_the_map_changes(page, demo_map,
     settled(page)
     page.locator("h1").click()  # the focus leaves the form; nothing typed yet, but the form is open
 
+    count_link = row.locator(":scope > .node-card > .node-meta a", has_text=re.compile(r"^\d+ comments?$"))
+    before = int(count_link.inner_text().split()[0])
     Comment.objects.create(node=node(BACK_DOORS), author=None, text="Meanwhile")
-    expect(page.get_by_role("status").filter(has_text="New changes")).to_be_visible(timeout=LIVE)
+    # The row's card is drawn again around the open form, which stays as it was.
+    expect(count_link).to_have_text(f"{before + 1} comment{'s' if before + 1 != 1 else ''}", timeout=LIVE)
     expect(field).to_have_value(BACK_DOORS)
+    expect(field).to_be_visible()
     assert_same_document(page)
