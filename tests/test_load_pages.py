@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from argmap.models import Membership, Role
+from argmap.models import Comment, Membership, Role
 from tests.helpers import HTMX, htmx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "load"))
@@ -59,3 +59,26 @@ def test_it_expands_a_branch_and_then_counts_it_open(client, contributor_page):
     toggle = closed[0]
     branch = client.get(toggle.request_url(), headers=htmx(toggle.target)).content.decode()
     assert toggle.path in pages.open_paths(page + branch)  # the later copy of the row is how it is now
+
+
+def test_it_asks_the_rows_url_for_the_shown_rows_a_change_names(client, contributor_page):
+    demo_map, page = contributor_page
+    thread, panel = pages.comment_threads(page)[0]
+    node_id = int(thread.rstrip("/").split("/")[-2])
+    before = Comment.objects.filter(node_id=node_id, deleted_at__isnull=True).count()
+    client.post(thread + "new/", {"text": "Which passage?"}, headers={**htmx(panel), "X-CSRFToken": pages.csrf_token(page)})
+    detail = pages.changed_detail(client.get(pages.poll_url(page), headers=HTMX)["HX-Trigger"])
+    assert detail["nodes"] == [node_id]
+    shown = [path for path in pages.row_paths(page) if int(path.rsplit(".", 1)[-1]) in detail["rows"]]
+    assert shown, "the commented row is on the page"
+    query = "&".join(f"path={path}" for path in shown)
+    rows = client.get(f"{pages.rows_url(page)}?{query}&changed={node_id}", headers=HTMX).content.decode()
+    assert f">{before + 1} comment" in rows and rows.count('class="node-card"') + rows.count('class="thesis-card"') == len(shown)
+    assert pages.changed_detail("argmap-changed") is None  # a change the log cannot name: refetch everything
+
+
+def test_a_region_that_names_its_nodes_is_fetched_again_only_for_them(client, demo_map):
+    node = demo_map.nodes.filter(kind="claim").first()
+    page = client.get(f"/maps/{demo_map.code}/nodes/{node.pk}/").content.decode()
+    assert pages.shows_any(page, {node.pk})
+    assert not pages.shows_any(page, {10**9})

@@ -25,7 +25,7 @@ import sys
 import time
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import gevent
 from locust import between, events, task
@@ -38,7 +38,7 @@ POLL_SECONDS = 4
 MANIFEST = json.loads(Path(os.environ["LOAD_MANIFEST"]).read_text()) if os.environ.get("LOAD_MANIFEST") else None
 RUN = os.environ.get("LOAD_RUN", "run")
 NEXT_STUDENT = itertools.count()
-RESULTS = {"logins_ms": [], "polls": {"changed": 0, "unchanged": 0, "stopped": 0}, "writes": []}
+RESULTS = {"logins_ms": [], "polls": {"changed": 0, "unchanged": 0, "stopped": 0, "nothing shown changed": 0}, "writes": []}
 CSRF_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -128,15 +128,41 @@ class Student(FastHttpUser):
         elif response.status_code == 200:
             RESULTS["polls"]["changed"] += 1
             self.poll = pages.poll_url(response.text) or self.poll
-            self.on_map_changed()
+            self.on_map_changed(pages.changed_detail(response.headers.get("HX-Trigger", "")))
         else:
             RESULTS["polls"]["stopped"] += 1  # the poller stops; the student reloads the page
             self.open(self.page_url, "reload after poll stopped")
 
-    def on_map_changed(self):
-        """What static/js/live.js does on `argmap-changed` today: every live region of the page is
-        fetched again, the tree with its filter and open branches; regions sharing an address in one
-        request for the whole page, a region alone as an htmx request for just itself."""
+    def on_map_changed(self, detail):
+        """What static/js/live.js does on `argmap-changed`. When the event names the nodes that
+        changed, the map page asks the rows URL for just the rows it shows that changed (nothing at all
+        if it shows none) and another page fetches its regions again only if they show one of them;
+        otherwise (an import, a pruned log) every live region is fetched again whole."""
+        if detail is None or "nodes" not in detail:
+            return self.refetch_regions()
+        rows_url = pages.rows_url(self.page)
+        if rows_url is None:  # a focus page or the reader: refreshed whole if it shows a changed node
+            if pages.shows_any(self.page, set(detail["rows"])):
+                self.refetch_regions()
+            return
+        if any(f'id="node-{thesis}"' not in self.page for thesis in detail["theses"]):
+            return self.refetch_regions()  # a new thesis: live.js fetches the trees whole
+        rows = set(detail["rows"])
+        shown = [path for path in pages.row_paths(self.page) if int(path.rsplit(".", 1)[-1]) in rows]
+        scores = detail.get("scores") and 'id="scoreboard"' in self.page
+        if not shown and not scores:
+            RESULTS["polls"]["nothing shown changed"] += 1
+            return
+        query = [("path", path) for path in shown] + [("open", path) for path in pages.open_paths(self.page)]
+        query.append(("changed", ",".join(map(str, detail["nodes"]))))
+        if scores:
+            query.append(("scores", "1"))
+        self.request("GET", f"{rows_url}?{urlencode(query)}", "live rows", htmx_target="")
+
+    def refetch_regions(self):
+        """Every live region of the page fetched again, the tree with its filter and open branches;
+        regions sharing an address in one request for the whole page, a region alone as an htmx request
+        for just itself (live.js before issue 13 did this on every change)."""
         by_url = {}
         for region in pages.live_regions(self.page):
             url = region.url or self.page_url

@@ -9,6 +9,7 @@ that test.
 """
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -26,6 +27,9 @@ BRANCH_PATH = re.compile(r"path=([\d.]+)")
 OPEN_INPUT = re.compile(r'name="open" value="([\d.]+)"')
 FOCUS_LINK = re.compile(r'<a href="(/maps/[^"/]+/nodes/\d+/[^"#]*)">Focus</a>')
 READER_LINK = re.compile(r'<a href="(/maps/[^"/]+/sources/[\w-]+/)">')
+ROW_PATH = re.compile(r'<(?:li|section)\b[^>]*\bdata-path="([\d.]+)"')
+LIVE_NODES = re.compile(r'\bdata-live-nodes="([\d ]*)"')
+ROWS_URL = re.compile(r'\bdata-live-rows-url="([^"]+)"')
 
 
 @dataclass
@@ -109,3 +113,35 @@ def focus_links(page: str) -> list[str]:
 
 def reader_links(page: str) -> list[str]:
     return sorted(set(READER_LINK.findall(page)))
+
+
+def row_paths(page: str) -> list[str]:
+    """The paths of the tree rows the page shows (theses' sections and rows), as live.js finds them."""
+    return ROW_PATH.findall(page)
+
+
+def rows_url(page: str) -> str | None:
+    """Where live.js asks for the rows that changed (the trees' `data-live-rows-url`), or None."""
+    found = ROWS_URL.search(page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def shows_any(page: str, node_ids: set[int]) -> bool:
+    """Whether live.js would fetch this page's regions again for a change to these nodes: a region
+    that names the nodes it shows (`data-live-nodes`) only if one of them changed, one that does not
+    always."""
+    regions = [found.group(1) for found in LIVE_REGION.finditer(page)]
+    return any(
+        not (named := LIVE_NODES.search(region)) or node_ids & {int(n) for n in named.group(1).split()}
+        for region in regions
+    )
+
+
+def changed_detail(trigger: str) -> dict | None:
+    """The `argmap-changed` event's detail in a changed poll's HX-Trigger header: which nodes changed
+    (argmap/live.py); None when the header names the event alone (anything may have changed)."""
+    try:
+        detail = json.loads(trigger)
+    except ValueError:
+        return None
+    return detail.get("argmap-changed") if isinstance(detail, dict) else None

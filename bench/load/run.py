@@ -213,7 +213,7 @@ def report(scenario: str, users: int, stats: dict, errors: Counter, results: dic
         f"writes                   {writes['attempted']} attempted: {writes['landed once']} landed once, "
         f"{writes['missing']} missing, {writes['doubled']} doubled, {writes['refused']} refused "
         f"({writes['refused but landed']} of them landed anyway); votes not as last cast: {writes['votes not as last cast']}",
-        f"polls                    {polls['changed']} changed, {polls['unchanged']} unchanged, {polls['stopped']} stopped",
+        f"polls                    {polls['changed']} changed ({polls.get('nothing shown changed', 0)} of them nothing shown), {polls['unchanged']} unchanged, {polls['stopped']} stopped",
         f"gunicorn CPU s           {cpu:.1f}",
     ]
 
