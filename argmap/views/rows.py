@@ -121,24 +121,31 @@ class TreePage:
 
 def render_row(row: Row, page: TreePage) -> SafeString:
     """The row's `<li>`: its card and, when expanded, the `<ul>` of its child rows."""
+    return mark_safe(_row(row, page))
+
+
+def _row(row: Row, page: TreePage) -> str:
     node = row.node
     classes = f"node node--{row.stance}"
     if node.live_quotes:
         classes += " node--evidence"
     if node.status != NodeStatus.APPROVED:
         classes += f" node--{node.status}"
-    parts = [f'<li id="{row.dom_id}" data-path="{row.key}" class="{classes}">', render_card(row, page)]
+    parts = [f'<li id="{row.dom_id}" data-path="{row.key}" class="{classes}">', _card_of(row, page)]
     if row.expanded:
         parts.append(_children(row, page))
     parts.append("</li>")
-    return mark_safe("".join(parts))
+    return "".join(parts)
 
 
 def render_card(row: Row, page: TreePage) -> SafeString:
     """The row's `<div class="node-card" id="{row.dom_id}-card">`, without its children."""
-    key = _card_key(row, page)
-    html = _cards.get(key, lambda: _card(row, page))
-    return mark_safe(page.finish(html, row))
+    return mark_safe(_card_of(row, page))
+
+
+def _card_of(row: Row, page: TreePage) -> str:
+    html = _cards.get(_card_key(row, page), lambda: _card(row, page))
+    return page.finish(html, row)
 
 
 def render_thesis(row: Row, page: TreePage) -> SafeString:
@@ -172,7 +179,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
 
 def _children(row: Row, page: TreePage) -> str:
     parts = [f'<ul class="tree" id="{row.dom_id}-children">']
-    parts.extend(render_row(child, page) for child in row.children)
+    parts.extend(_row(child, page) for child in row.children)
     if row.more_children:
         parts.append(_more(row, page))
     parts.append("</ul>")
