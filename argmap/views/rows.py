@@ -16,6 +16,8 @@ one request only (the CSRF token, the page to come back to, the open branches th
 is left out as a marker and filled in on the way out: no token is ever shared through the cache.
 """
 
+from functools import cached_property
+
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -108,34 +110,39 @@ class TreePage:
         if _CSRF in html:
             html = html.replace(_CSRF, self.csrf_input)
         if _BACK in html:
-            html = html.replace(_BACK, esc(self.request.get_full_path()))
+            html = html.replace(_BACK, self.back)
         return html
 
-    @property
+    @cached_property
+    def back(self) -> str:
+        return esc(self.request.get_full_path())
+
+    @cached_property
     def csrf_input(self) -> str:
-        if not hasattr(self, "_csrf_input"):
-            token = get_token(self.request)
-            self._csrf_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(token)}">'
-        return self._csrf_input
+        # Asked for only when a card has a form: get_token marks the response as setting the cookie.
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(get_token(self.request))}">'
 
 
 def render_row(row: Row, page: TreePage) -> SafeString:
     """The row's `<li>`: its card and, when expanded, the `<ul>` of its child rows."""
-    return mark_safe(_row(row, page))
+    out: list[str] = []
+    _row(row, page, out)
+    return mark_safe("".join(out))
 
 
-def _row(row: Row, page: TreePage) -> str:
+def _row(row: Row, page: TreePage, out: list[str]) -> None:
+    # Appends to one list for the whole tree: joining at every level would copy each branch again.
     node = row.node
     classes = f"node node--{row.stance}"
     if node.live_quotes:
         classes += " node--evidence"
     if node.status != NodeStatus.APPROVED:
         classes += f" node--{node.status}"
-    parts = [f'<li id="{row.dom_id}" data-path="{row.key}" class="{classes}">', _card_of(row, page)]
+    out.append(f'<li id="{row.dom_id}" data-path="{row.key}" class="{classes}">')
+    out.append(_card_of(row, page))
     if row.expanded:
-        parts.append(_children(row, page))
-    parts.append("</li>")
-    return "".join(parts)
+        _children(row, page, out)
+    out.append("</li>")
 
 
 def render_card(row: Row, page: TreePage) -> SafeString:
@@ -169,7 +176,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
         "</div>",
     ]
     if row.children:
-        parts.append(_children(row, page))
+        _children(row, page, parts)
     else:
         what = "matches this filter" if page.state.filter != "all" else "bears on this thesis yet"
         parts.append(f'<p class="muted empty-tree">Nothing {what}.</p>')
@@ -177,13 +184,13 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
     return mark_safe(page.finish("".join(parts), row))
 
 
-def _children(row: Row, page: TreePage) -> str:
-    parts = [f'<ul class="tree" id="{row.dom_id}-children">']
-    parts.extend(_row(child, page) for child in row.children)
+def _children(row: Row, page: TreePage, out: list[str]) -> None:
+    out.append(f'<ul class="tree" id="{row.dom_id}-children">')
+    for child in row.children:
+        _row(child, page, out)
     if row.more_children:
-        parts.append(_more(row, page))
-    parts.append("</ul>")
-    return "".join(parts)
+        out.append(_more(row, page))
+    out.append("</ul>")
 
 
 def _more(parent: Row, page: TreePage) -> str:
