@@ -7,18 +7,24 @@ their quotes with sources). Whatever shows a map's nodes takes the reader's Acce
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Substr
 
 from argmap.access import Access, checked
 from argmap.caching import KeptRecently
 from argmap.models import Map, Node, NodeKind, NodeStatus, Quote, Relation, Review
+from argmap.models.maps import untitled_name
 from argmap.tree import FILTERS, Edge, MapGraph, Path, Row, build_row, parse_path, path_key, walk
 
 
 GRAPHS_KEPT = 32
+# Of a quoted source's text the cards need only what names an untitled one (Source.display_title):
+# the whole text, read once per quote, was most of the map page's time on a map with many quotes.
+SOURCE_OPENING = 400
 _graphs: KeptRecently[MapGraph] = KeptRecently(GRAPHS_KEPT)
 
 
@@ -116,13 +122,19 @@ def _read_graph(map_: Map) -> MapGraph:
 def node_cards(ids: Iterable[int]) -> dict[int, Node]:
     """The nodes with these ids, each with its author, live quotes (and their sources) and
     `comment_count` of live comments."""
-    live_quotes = Quote.objects.live().with_source_details().order_by("id")
-    nodes = (
+    live_quotes = (
+        Quote.objects.live().with_source_details().defer("source__text")
+        .annotate(source_opening=Substr("source__text", 1, SOURCE_OPENING)).order_by("id")
+    )
+    nodes = list(
         Node.objects.filter(pk__in=set(ids))
         .select_related("author")
         .annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
         .prefetch_related(Prefetch("quotes", queryset=live_quotes, to_attr="live_quotes"))
     )
+    for node in nodes:
+        for quote in node.live_quotes:
+            quote.source.opening = quote.source_opening
     return {node.pk: node for node in nodes}
 
 
@@ -134,11 +146,86 @@ def note_reviews(nodes: Iterable[Node]) -> None:
         rejected[review.node_id].latest_review = review  # the latest wins
 
 
-def attach_nodes(rows: list[Row], graph: MapGraph) -> dict[int, Node]:
-    """Fetch every node the rows show (and their other parents) and hang them on the rows."""
+@dataclass(slots=True)
+class Person:
+    """A node's author as the tree rows need them: enough for `Access.name_of`."""
+
+    pk: int
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+
+@dataclass(slots=True)
+class SourceCard:
+    code: str
+    title: str
+    author: str
+    opening: str  # the start of the text, which names an untitled source
+
+    @property
+    def display_title(self) -> str:
+        return self.title or untitled_name(self.opening)
+
+
+@dataclass(slots=True)
+class QuoteCard:
+    pk: int
+    exact: str
+    source: SourceCard
+
+
+@dataclass(slots=True)
+class NodeCard:
+    """What a tree row shows of a node, read as plain values: a thousand model instances with
+    their quotes and sources cost more than drawing the rows (bench/bench_render.py)."""
+
+    pk: int
+    kind: str
+    text: str
+    status: str
+    author_id: int | None
+    author: Person | None
+    comment_count: int
+    live_quotes: list[QuoteCard] = field(default_factory=list)
+    latest_review: Review | None = None  # a rejected node's, from note_reviews
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+def row_cards(ids: Iterable[int]) -> dict[int, NodeCard]:
+    """As `node_cards`, as NodeCards (two queries: the nodes, then their live quotes)."""
+    ids = set(ids)
+    rows = (
+        Node.objects.filter(pk__in=ids)
+        .annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
+        .order_by()
+        .values_list("id", "kind", "text", "status", "author_id", "author__username", "comment_count")
+    )
+    cards = {
+        pk: NodeCard(pk, kind, text, status, author_id, Person(author_id, username) if author_id else None, count)
+        for pk, kind, text, status, author_id, username, count in rows
+    }
+    quotes = (
+        Quote.objects.live().filter(node_id__in=ids).with_source_details()
+        .annotate(source_opening=Substr("source__text", 1, SOURCE_OPENING)).order_by("id")
+        .values_list("id", "node_id", "exact", "source__code", "source_title", "source_author", "source_opening")
+    )
+    sources: dict[tuple, SourceCard] = {}
+    for pk, node_id, exact, *details in quotes:
+        source = sources.setdefault(tuple(details), SourceCard(*(value or "" for value in details)))
+        cards[node_id].live_quotes.append(QuoteCard(pk, exact, source))
+    return cards
+
+
+def attach_nodes(rows: list[Row], graph: MapGraph) -> dict[int, NodeCard]:
+    """Fetch what the rows show of their nodes (and of their other parents) and hang it on the rows."""
     shown = list(walk(rows))
     wanted = {row.node_id for row in shown} | {e.parent for row in shown for e in row.other_parents}
-    cards = node_cards(wanted)
+    cards = row_cards(wanted)
     for row in shown:
         row.node = cards[row.node_id]
         row.other_places = [(cards[e.parent], e.stance, place_path(graph, e)) for e in row.other_parents]

@@ -130,7 +130,8 @@ class Source(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or untitled_name(self.text)
+        # Pages listing many quotes read only the opening of the text (browsing.node_cards).
+        return self.title or untitled_name(self.__dict__.get("opening") or self.text)
 
     def clean(self) -> None:
         anchoring.check_storable_text(self.text)

@@ -26,7 +26,7 @@ from argmap.models import Map
 from argmap.permissions import map_and_access
 from argmap.tree import parse_path
 from argmap.views import poll_changed, poll_stopped
-from argmap.views.rows import TreePage, render_card, render_row
+from argmap.views.rows import TreePage, render_card, render_more, render_row
 from argmap.votes import attach_row_votes
 
 # A page with more changed rows in view than this refreshes its trees whole.
@@ -89,12 +89,13 @@ def rows(request, code: str):
     theses = [state.row_alone((t,)) for t in state.graph.theses] if request.GET.get("scores") == "1" else []
     note_reviews(attach_nodes(shown + new_rows + theses, state.graph).values())
     attach_row_votes(shown + new_rows, state.graph, access)
-    page = TreePage(request, map_, access, state)
+    # Without JavaScript a vote comes back to the map page, not to this fragment's address.
+    page = TreePage(request, map_, access, state, back=map_.get_absolute_url())
     context = {
         "map": map_,
         "cards": [render_card(row, page) for row in shown],
-        "lists": [(r, [(c, render_row(c, page) if c.node_id in changed_ids else "") for c in children])
-                  for r, children in lists],
+        "lists": [(r, [(c, render_row(c, page) if c.node_id in changed_ids else "") for c in children],
+                   render_more(r, page) if r.more_children else "") for r, children in lists],
         "state": state,
         "scores": thesis_scores(access, [t.node for t in theses]) if theses else None,
     }

@@ -6,7 +6,7 @@ them (`name_for`, pseudonyms under anonymity).
 """
 
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
@@ -20,6 +20,7 @@ from argmap.permissions import deleted_node_for, map_and_access
 from argmap.ratings import with_ratings
 from argmap.search import find_nodes
 from argmap.tree import OPPOSE, SUPPORT, parse_path
+from argmap.views.rows import TreePage, render_row, render_thesis
 from argmap.votes import attach_child_votes, attach_row_votes
 
 
@@ -47,9 +48,10 @@ def map_detail(request, code: str, slug: str | None = None):
     rows = state.thesis_rows()
     note_reviews(attach_nodes(rows, state.graph).values())
     attach_row_votes(rows, state.graph, access)
+    page = TreePage(request, map_, access, state)
     context = {
         "map": map_,
-        "rows": rows,
+        "theses": [render_thesis(row, page) for row in rows],
         "state": state,
         "filters": [("all", "Everything"), (SUPPORT, "Supporting only"), (OPPOSE, "Opposing only"),
                     ("evidence", "Evidence only")],
@@ -82,7 +84,7 @@ def branch(request, code: str):
     row = state.row(path)
     note_reviews(attach_nodes([row], state.graph).values())
     attach_row_votes([row], state.graph, access)
-    return render(request, "maps/detail.html#row", {"map": map_, "row": row, "state": state, "access": access})
+    return HttpResponse(render_row(row, TreePage(request, map_, access, state)))
 
 
 @require_safe
