@@ -177,7 +177,7 @@ def test_it_takes_the_same_number_of_queries_for_a_small_and_a_large_map(demo_ma
     assert Node.objects.filter(map=large).count() == 300
     small_count, large_count = copy_queries(small, copier), copy_queries(large, copier)
     assert small_count == large_count
-    assert large_count <= 16
+    assert large_count <= 19  # 16, and the live-updates log written with the revision bump (Map.touch)
     copy = Map.objects.get(title="Large", owner=copier)
     assert Node.objects.filter(map=copy).count() == 300
     assert relations_by_text(copy) == relations_by_text(large)
