@@ -682,10 +682,11 @@ def _fuzzy_span(coded: _Coded, source: _Folded, end: int, max_errors: int) -> tu
     spaces and widened to whole original characters."""
     text, length = source.text, len(coded.pattern)
     window_start = max(0, end - length - max_errors)
-    # The stretches text[end - t : end] with the fewest edits, found as prefixes of the text read backwards.
-    _, backwards = _best_ends(coded.pattern[::-1], coded.text[window_start:end][::-1], anchored=True)
+    # The stretches text[end - t : end] with the fewest edits, found as prefixes of the text read
+    # backwards; a stretch ending at `end` within `max_errors` edits is why we are here.
+    fewest, backwards = _best_ends(coded.pattern[::-1], coded.text[window_start:end][::-1], anchored=True, limit=max_errors)
     taken = min((at + 1 for at in backwards), key=lambda t: (text[end - t] == " ", abs(t - length), -t))
-    start = end - taken
+    found = start, end = end - taken, end
     while start < end and text[start] == " ":
         start += 1
     while end > start and text[end - 1] == " ":
@@ -694,6 +695,8 @@ def _fuzzy_span(coded: _Coded, source: _Folded, end: int, max_errors: int) -> tu
         start -= 1
     while end < len(text) and (source.origin[end] == source.origin[end - 1] or unicodedata.combining(text[end])):
         end += 1
+    if (start, end) == found:
+        return start, end, fewest
     return start, end, _distance(coded.pattern, coded.text[start:end], max_errors)
 
 
