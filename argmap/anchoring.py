@@ -604,14 +604,17 @@ class _Symbols:
 
 def _symbols(text: str) -> _Symbols | None:
     """The folded source as bytes, or None where it has more than 255 different characters."""
-    alphabet = {ord(ch) for ch in set(text)}
+    try:  # Latin-1 already (English, say): each character is its own code
+        encoded = text.encode("latin-1")
+    except UnicodeEncodeError:
+        pass
+    else:
+        spare = next(code for code in range(256) if bytes([code]) not in encoded)  # NUL: no source has it
+        return _Symbols(encoded, {code: chr(code) for code in range(256)}, chr(spare))
+    alphabet = sorted({ord(ch) for ch in set(text)})
     if len(alphabet) > 255:
         return None
-    if max(alphabet, default=0) < 256:  # Latin-1 already: each character is its own code
-        codes = {code: chr(code) for code in alphabet}
-        spare = next(chr(code) for code in range(256) if code not in alphabet)
-        return _Symbols(text.encode("latin-1"), codes, spare)
-    codes = {code: chr(i) for i, code in enumerate(sorted(alphabet))}
+    codes = {code: chr(i) for i, code in enumerate(alphabet)}
     return _Symbols(text.translate(codes).encode("latin-1"), codes, chr(len(alphabet)))
 
 

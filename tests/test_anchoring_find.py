@@ -515,10 +515,12 @@ def test_a_cyrillic_quote_with_a_typo_and_straight_quotes_and_hyphens_is_found_a
 
 
 def test_a_typo_with_a_letter_the_source_never_uses_still_matches():
-    # A Latin "e" typed in a Cyrillic word, and a Cyrillic letter typed in an English one.
+    # A Latin "e" typed in a Cyrillic word, and a Cyrillic "о" typed in English ones (seed 004 is
+    # all Latin-1 once folded; seed 003 has a "ł").
     for text, real, typed in [
         (CYRILLIC, "Переговоры в Минске — это последний шанс", "Переговоры в Минске — это послeдний шанс"),
         (seed("003"), "Lukashenko allowed his country to be", "Lukashenko allowed his cоuntry to be"),
+        (seed("004"), "When the Russians withdrew from the Kyiv region", "When the Russians withdrew frоm the Kyiv region"),
     ]:
         match = find(text, typed)
         found_at(text, match, text.index(real), text.index(real) + len(real))
