@@ -553,7 +553,10 @@ def _fuzzy_spans(source: _Folded, folded_quote: _Folded, max_error_rate: float) 
     if length < FUZZY_MIN_LENGTH or length > FUZZY_MAX_LENGTH or max_errors < 1:
         return []
     symbols = _symbols_cached(source.text)
-    coded = _Coded(symbols.text, symbols.encode(folded_quote.text)) if symbols else _Coded(source.text, folded_quote.text)
+    if symbols:
+        coded = _Coded(symbols.text, symbols.encode(folded_quote.text))
+    else:
+        coded = _Coded(source.text, folded_quote.text)
     # A quote with few typos is found quickly with a tight limit (its pieces are long and rare);
     # the closest stretches found within any limit are the closest within the largest.
     limits = [n for n in (3, 10, 30, 100, 300) if n < max_errors] + [max_errors]
@@ -687,9 +690,11 @@ def _fuzzy_span(coded: _Coded, source: _Folded, end: int, max_errors: int) -> tu
     window_start = max(0, end - length - max_errors)
     # The stretches text[end - t : end] with the fewest edits, found as prefixes of the text read
     # backwards; a stretch ending at `end` within `max_errors` edits is why we are here.
-    fewest, backwards = _best_ends(coded.pattern[::-1], coded.text[window_start:end][::-1], anchored=True, limit=max_errors)
+    reversed_window = coded.text[window_start:end][::-1]
+    fewest, backwards = _best_ends(coded.pattern[::-1], reversed_window, anchored=True, limit=max_errors)
     taken = min((at + 1 for at in backwards), key=lambda t: (text[end - t] == " ", abs(t - length), -t))
-    found = start, end = end - taken, end
+    start = end - taken
+    found = (start, end)
     while start < end and text[start] == " ":
         start += 1
     while end > start and text[end - 1] == " ":
@@ -710,7 +715,8 @@ def _best_ends(
     with `anchored` one starting at 0), and every i where such a stretch ends (inclusive); None
     if that is more than `limit`. Bytes go to edlib, strings to `_edit_scores`."""
     if isinstance(text, bytes):
-        found = edlib.align(pattern, text, mode="SHW" if anchored else "HW", task="distance", k=-1 if limit is None else limit)
+        mode = "SHW" if anchored else "HW"  # SHW: the stretch starts at 0; HW: anywhere
+        found = edlib.align(pattern, text, mode=mode, task="distance", k=-1 if limit is None else limit)
         if found["editDistance"] < 0:
             return None
         # edlib also reports the empty stretch before the text (-1), which `_edit_scores` does not.
@@ -723,7 +729,7 @@ def _best_ends(
 
 
 def _distance(pattern: bytes | str, text: bytes | str, limit: int) -> int:
-    """The edit distance between `pattern` and the whole of `text`, or limit + 1 if it is more than `limit`."""
+    """The edit distance between `pattern` and the whole of `text`; limit + 1 if it is more than `limit`."""
     if isinstance(text, bytes):
         edits = edlib.align(pattern, text, mode="NW", task="distance", k=limit)["editDistance"]
         return limit + 1 if edits < 0 else edits

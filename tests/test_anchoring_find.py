@@ -520,7 +520,7 @@ def test_a_typo_with_a_letter_the_source_never_uses_still_matches():
     for text, real, typed in [
         (CYRILLIC, "Переговоры в Минске — это последний шанс", "Переговоры в Минске — это послeдний шанс"),
         (seed("003"), "Lukashenko allowed his country to be", "Lukashenko allowed his cоuntry to be"),
-        (seed("004"), "When the Russians withdrew from the Kyiv region", "When the Russians withdrew frоm the Kyiv region"),
+        (seed("004"), "the Russians withdrew from the Kyiv region", "the Russians withdrew frоm the Kyiv region"),
     ]:
         match = find(text, typed)
         found_at(text, match, text.index(real), text.index(real) + len(real))
@@ -550,7 +550,8 @@ def test_the_native_search_agrees_with_plain_dynamic_programming_on_random_texts
             for engine in (str, str.encode):  # Python integers, then edlib
                 assert anchoring._best_ends(engine(pattern), engine(text), anchored=anchored) == (fewest, ends)
                 if fewest:
-                    assert anchoring._best_ends(engine(pattern), engine(text), anchored=anchored, limit=fewest - 1) is None
+                    limited = anchoring._best_ends(engine(pattern), engine(text), anchored=anchored, limit=fewest - 1)
+                    assert limited is None
         whole = _distances(pattern, text, anchored=True)[-1]
         for engine in (str, str.encode):
             assert anchoring._distance(engine(pattern), engine(text), limit=100) == whole
