@@ -605,15 +605,25 @@ class _Symbols:
         return quote.translate(table).encode("latin-1")
 
 
+# Characters that no folded text has (folding turns white space into spaces and drops soft
+# hyphens): the codes of the few characters beyond Latin-1 in a mostly Latin-1 source (ł, €, •).
+_FOLDED_AWAY = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\xad"
+_BEYOND_LATIN_1 = re.compile(r"[^\x00-\xff]")
+
+
 def _symbols(text: str) -> _Symbols | None:
-    """The folded source as bytes, or None where it has more than 255 different characters."""
-    try:  # Latin-1 already (English, say): each character is its own code
-        encoded = text.encode("latin-1")
-    except UnicodeEncodeError:
-        pass
-    else:
-        spare = next(code for code in range(256) if bytes([code]) not in encoded)  # NUL: no source has it
-        return _Symbols(encoded, {code: chr(code) for code in range(256)}, chr(spare))
+    """The folded source `text` as bytes, or None where it has more than 255 different characters."""
+    beyond: set[str] = set()
+    for found in _BEYOND_LATIN_1.finditer(text):
+        beyond.add(found.group())
+        if len(beyond) == len(_FOLDED_AWAY):
+            break
+    if len(beyond) < len(_FOLDED_AWAY):  # (almost) all Latin-1, as English is: most characters are their own code
+        codes = dict(zip(sorted(beyond), _FOLDED_AWAY))
+        if codes:
+            text = _BEYOND_LATIN_1.sub(lambda found: codes[found.group()], text)
+        table = {code: chr(code) for code in range(256)} | {ord(ch): code for ch, code in codes.items()}
+        return _Symbols(text.encode("latin-1"), table, _FOLDED_AWAY[len(codes)])
     alphabet = sorted({ord(ch) for ch in set(text)})
     if len(alphabet) > 255:
         return None

@@ -527,6 +527,22 @@ def test_a_typo_with_a_letter_the_source_never_uses_still_matches():
         assert match.error_rate == pytest.approx(1 / len(real))
 
 
+def test_a_letter_beyond_latin_1_in_an_english_source_counts_as_itself():
+    text = seed("003")
+    real = "with the Fundacja im. Kazimierza Pułaskiego in Warsaw"
+    for typed, edits in [(real.replace("Warsaw", "Warsav"), 1), (real.replace("Pułaskiego", "Pulaskiego"), 1)]:
+        match = find(text, typed)
+        found_at(text, match, text.index(real), text.index(real) + len(real))
+        assert match.error_rate == pytest.approx(edits / len(real))
+
+
+def test_folded_texts_never_hold_the_characters_that_code_letters_beyond_latin_1():
+    every_space = anchoring._FOLDED_AWAY + "\u2028\u3000\u200b"
+    for decompose in (False, True):
+        folded = anchoring._fold(f"a{every_space}b{every_space[::-1]}c é\u0301", decompose).text
+        assert not set(folded) & set(anchoring._FOLDED_AWAY)
+
+
 def test_a_source_with_thousands_of_different_characters_is_searched_too():
     rng = random.Random(4)
     text = "".join(chr(0x4E00 + rng.randrange(3000)) + ("。" if rng.random() < 0.05 else "") for _ in range(5000))
