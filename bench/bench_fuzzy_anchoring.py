@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,6 +143,8 @@ class Hypothesis:
     """bench/tools/time_hypothesis.mjs, kept running, asked one quote at a time."""
 
     def __init__(self, texts: list[str]) -> None:
+        if not (shutil.which("node") and shutil.which("npm")):
+            sys.exit("Hypothesis's matcher runs in Node.js: install node and npm (Debian: apt-get install nodejs npm).")
         if not (TOOLS / "node_modules" / "approx-string-match").is_dir():
             print("Installing Hypothesis's matcher (npm ci in bench/tools)...", file=sys.stderr)
             subprocess.run(
