@@ -37,6 +37,7 @@ TOOLS = ROOT / "bench" / "tools"
 sys.path.insert(0, str(ROOT))
 
 from argmap import anchoring  # noqa: E402
+from bench_anchoring import synthetic_text  # noqa: E402  (text of seed words, as bench_anchoring makes it)
 
 
 @dataclass
@@ -68,21 +69,10 @@ def passages(text: str, count: int, length: int, rng: random.Random) -> list[tup
     return found
 
 
-def synthetic_text(words: list[str], size: int, rng: random.Random) -> str:
-    """English-like text of `size` characters: sentences of words drawn from the seeds."""
-    sentences, length = [], 0
-    while length < size:
-        sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 30))) + "."
-        sentences.append(sentence)
-        length += len(sentence) + 1
-    return " ".join(sentences)[:size]
-
-
 def make_cases(quotes: int, rng: random.Random) -> list[Case]:
     seeds = [path.read_bytes().decode("utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
     repeated = "\n\n".join(seeds * 4)
-    words = [word for text in seeds for word in text.split()]
-    synthetic, elsewhere = synthetic_text(words, 60_000, rng), synthetic_text(words, 60_000, rng)
+    synthetic, elsewhere = synthetic_text(seeds, 60_000, rng), synthetic_text(seeds, 60_000, rng)
     return [
         Case(
             "300 chars, 6 typos, 117k text",
