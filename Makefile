@@ -67,6 +67,7 @@ test-postgres: install
 bench: install
 	$(PY) bench/bench_map.py
 	$(PY) bench/bench_anchoring.py
+	$(PY) bench/bench_fuzzy_anchoring.py
 	$(PY) bench/bench_exports.py
 	$(PY) bench/bench_strength.py
 	$(PY) bench/bench_login.py

@@ -10,8 +10,9 @@ import difflib
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import edlib
 from django.core.exceptions import ValidationError
 
 CONTEXT_LENGTH = 32  # characters of prefix and suffix kept beside each quote (TextQuoteSelector)
@@ -40,11 +41,14 @@ class Position:
     end: int
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def check_storable_text(text: str) -> None:
     """Refuse text that cannot be stored and quoted reliably."""
     if "\x00" in text:
         raise ValidationError("The text contains a NUL character, which cannot be stored.")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE.search(text):
         raise ValidationError("The text contains invalid Unicode (a lone surrogate).")
 
 
@@ -136,6 +140,10 @@ FUZZY_MAX_LENGTH = 3000  # the bit-parallel search slows down with the quote's l
 CHOICE_CONTEXT_LENGTH = 40  # characters shown around each occurrence when the user must choose
 MAX_DIFFERENCES = 4
 _MAX_FUZZY_CANDIDATES = 200  # bounds the work on pathological (periodic) texts
+# Above this many edits the quote's pieces (see _candidate_regions) are short and common: finding
+# them all takes longer than edlib's scan of the whole text (measured: 31 pieces ~1 ms, 101 pieces
+# 2-4 ms, 301 pieces 11-24 ms; edlib 1-3 ms for 60k-117k characters).
+_LARGEST_FILTERED_LIMIT = 30
 
 _SINGLE_QUOTES = "'‘’‚‛′‹›ʼ"
 _DOUBLE_QUOTES = '"“”„‟″«»'
@@ -214,18 +222,24 @@ def find(
         if not unicodedata.combining(source_text[at + len(wanted) : at + len(wanted) + 1] or "x")
     ]  # a passage that stops before an accent that follows is not the source's text
     if not matches:
-        decompose = not (unicodedata.is_normalized("NFC", source_text) and unicodedata.is_normalized("NFC", wanted))
+        decompose = not (_composed_cached(source_text) and unicodedata.is_normalized("NFC", wanted))
         folded_source = _fold_cached(source_text, decompose)
         folded_quote = _fold_quote(wanted, decompose)
         matches = _typographic_matches(source_text, folded_source, wanted, folded_quote)
         if not matches:
-            matches = _fuzzy_matches(source_text, folded_source, wanted, folded_quote, max_error_rate)
+            spans = _fuzzy_spans(folded_source, folded_quote, max_error_rate)
+            matches = [_fuzzy_match(source_text, folded_source, span, len(folded_quote.text)) for span in spans]
     if not matches:
         raise QuoteNotFound(
             f"The passage “{_excerpt(_collapsed(wanted))}” is not in {name}. "
             "Check for typos or paste it again from the source."
         )
-    return _choose(source_text, matches, prefix, suffix, position, wanted, name)
+    match = _choose(source_text, matches, prefix, suffix, position, wanted, name)
+    if match.method == "fuzzy":  # named for the chosen match only: it takes longer than finding them all
+        start, end, _ = spans[matches.index(match)]
+        notes = _fuzzy_notes(source_text, folded_source, start, end, wanted, folded_quote)
+        match = replace(match, differences=notes)
+    return match
 
 
 def _match(source_text: str, start: int, end: int, method: str, differences=(), error_rate=0.0) -> Match:
@@ -312,6 +326,17 @@ class _Origins:
         k = bisect.bisect_right(self.starts, i) - 1
         return self.offsets[k] + (i - self.starts[k]) * self.steps[k]
 
+    def between(self, start: int, stop: int) -> list[int]:
+        """[self[i] for i in range(start, stop)], a stretch at a time."""
+        found: list[int] = []
+        k = bisect.bisect_right(self.starts, start) - 1
+        while start < stop:
+            end = min(stop, self.starts[k + 1]) if k + 1 < len(self.starts) else stop
+            offset = self.offsets[k] + (start - self.starts[k]) * self.steps[k]
+            found += range(offset, offset + end - start) if self.steps[k] else [offset] * (end - start)
+            start, k = end, k + 1
+        return found
+
 
 @dataclass(frozen=True)
 class _Folded:
@@ -378,8 +403,10 @@ def _fold(text: str, decompose: bool = False) -> _Folded:
     return _Folded("".join(parts), origin)
 
 
-# Sources are long and quoted many times; their folded form is kept for the next search.
+# Sources are long and quoted many times; their folded form is kept for the next search, and so is
+# whether they are in composed form (NFC), which takes a scan of the whole text to tell.
 _fold_cached = functools.lru_cache(maxsize=16)(_fold)
+_composed_cached = functools.lru_cache(maxsize=16)(functools.partial(unicodedata.is_normalized, "NFC"))
 
 
 def _fold_quote(quote: str, decompose: bool) -> _Folded:
@@ -388,7 +415,7 @@ def _fold_quote(quote: str, decompose: bool) -> _Folded:
     text = folded.text.lstrip(" ")
     start = len(folded.text) - len(text)
     text = text.rstrip(" ")
-    return _Folded(text, [folded.origin[i] for i in range(start, start + len(text))])
+    return _Folded(text, folded.origin.between(start, start + len(text)))
 
 
 def _original_span(folded: _Folded, start: int, end: int) -> tuple[int, int]:
@@ -430,6 +457,8 @@ def _typography_notes(
     s_origin, q_origin = source.origin, folded_quote.origin
     s_stop = s_origin[source_at + length - 1] + 1
     q_stop = q_origin[quote_at + length - 1] + 1
+    if source_text[s_origin[source_at] : s_stop] == quote[q_origin[quote_at] : q_stop]:
+        return notes  # typed as the source has it (the common case of a typo'd quote's words)
     piece_start = 0
     for i in range(1, length + 1):
         source_goes_on = i < length and s_origin[source_at + i] == s_origin[source_at + i - 1]
@@ -509,52 +538,121 @@ def _space_difference(in_source: str, in_quote: str) -> list[str]:
 
 
 # A few typos: approximate search on the folded texts.
+#
+# The search runs in edlib (Myers' bit-parallel algorithm in C++), which compares bytes: the folded
+# source is kept as one byte per character beside its folded form. A source with more than 255
+# different characters (Chinese or Japanese, say) cannot be written so; it is searched by
+# `_edit_scores`, the same algorithm in Python, with the same results, only slower.
 
 
-def _fuzzy_matches(
-    source_text: str, source: _Folded, quote: str, folded_quote: _Folded, max_error_rate: float
-) -> list[Match]:
+def _fuzzy_spans(source: _Folded, folded_quote: _Folded, max_error_rate: float) -> list[tuple[int, int, int]]:
+    """The stretches of the folded source closest to the folded quote, if within the error rate:
+    (start, end, edits) each, in folded characters, not overlapping."""
     length = len(folded_quote.text)
     max_errors = int(max_error_rate * length + 1e-9)
     if length < FUZZY_MIN_LENGTH or length > FUZZY_MAX_LENGTH or max_errors < 1:
         return []
+    symbols = _symbols_cached(source.text)
+    if symbols:
+        coded = _Coded(symbols.text, symbols.encode(folded_quote.text))
+    else:
+        coded = _Coded(source.text, folded_quote.text)
     # A quote with few typos is found quickly with a tight limit (its pieces are long and rare);
     # the closest stretches found within any limit are the closest within the largest.
     limits = [n for n in (3, 10, 30, 100, 300) if n < max_errors] + [max_errors]
     for limit in limits:
-        regions = _candidate_regions(folded_quote.text, source.text, limit)
+        if symbols and limit > _LARGEST_FILTERED_LIMIT:
+            regions = [(0, len(source.text))]
+        else:
+            regions = _candidate_regions(folded_quote.text, source.text, limit)
         if regions == [(0, len(source.text))]:
             limit = max_errors  # scanning everything anyway: look as far as allowed, once
-        spans = _closest_spans(folded_quote.text, source, regions, limit)
+        spans = _closest_spans(coded, source, regions, limit)
         if spans or limit == max_errors:
             break
-    if not spans:
-        return []
-    matches = []
-    for start, end, errors in spans:
-        start_offset, end_offset = _original_span(source, start, end)
-        notes = _fuzzy_notes(source_text, source, start, end, quote, folded_quote)
-        matches.append(_match(source_text, start_offset, end_offset, "fuzzy", notes, errors / length))
-    return matches
+    return spans
+
+
+def _fuzzy_match(source_text: str, source: _Folded, span: tuple[int, int, int], length: int) -> Match:
+    """The match for a span of the folded source, its differences not yet named (see `find`)."""
+    start, end, edits = span
+    return _match(source_text, *_original_span(source, start, end), "fuzzy", error_rate=edits / length)
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """The folded source and quote as the search compares them: bytes for edlib, or the folded
+    strings themselves where the source has too many different characters for bytes."""
+
+    text: bytes | str
+    pattern: bytes | str
+
+
+@dataclass(frozen=True)
+class _Symbols:
+    """A folded source as one byte per character.
+
+    Each of its different characters (255 at most) has a code; every character of a quote that
+    the source lacks gets the one spare code, which matches nothing in the source. Two of them
+    sharing it changes nothing: a quote's characters are only ever compared with the source's."""
+
+    text: bytes
+    codes: dict[int, str]  # ord(character) -> its code, as str.translate takes it
+    spare: str
+
+    def encode(self, quote: str) -> bytes:
+        table = {ord(ch): self.codes.get(ord(ch), self.spare) for ch in set(quote)}
+        return quote.translate(table).encode("latin-1")
+
+
+# Characters that no folded text has (folding turns white space into spaces and drops soft
+# hyphens): the codes of the few characters beyond Latin-1 in a mostly Latin-1 source (ł, €, •).
+_FOLDED_AWAY = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\xad"
+_BEYOND_LATIN_1 = re.compile(r"[^\x00-\xff]")
+
+
+def _symbols(text: str) -> _Symbols | None:
+    """The folded source `text` as bytes, or None where it has more than 255 different characters."""
+    beyond: set[str] = set()
+    for found in _BEYOND_LATIN_1.finditer(text):
+        beyond.add(found.group())
+        if len(beyond) == len(_FOLDED_AWAY):
+            break
+    if len(beyond) < len(_FOLDED_AWAY):  # (almost) all Latin-1, as English is: most characters are their own code
+        codes = dict(zip(sorted(beyond), _FOLDED_AWAY))
+        if codes:
+            text = _BEYOND_LATIN_1.sub(lambda found: codes[found.group()], text)
+        table = {code: chr(code) for code in range(256)} | {ord(ch): code for ch, code in codes.items()}
+        return _Symbols(text.encode("latin-1"), table, _FOLDED_AWAY[len(codes)])
+    alphabet = sorted({ord(ch) for ch in set(text)})
+    if len(alphabet) > 255:
+        return None
+    codes = {code: chr(i) for i, code in enumerate(alphabet)}
+    return _Symbols(text.translate(codes).encode("latin-1"), codes, chr(len(alphabet)))
+
+
+# Encoding a long source costs about as much as folding it, and like the folded form it is
+# needed again by every later search in the same source.
+_symbols_cached = functools.lru_cache(maxsize=16)(_symbols)
 
 
 def _closest_spans(
-    wanted: str, source: _Folded, regions: list[tuple[int, int]], limit: int
+    coded: _Coded, source: _Folded, regions: list[tuple[int, int]], limit: int
 ) -> list[tuple[int, int, int]]:
-    """The stretches within `regions` of the folded source with the fewest edits from `wanted`,
+    """The stretches within `regions` of the folded source with the fewest edits from the quote,
     if at most `limit`: (start, end, edits) each, not overlapping."""
-    text, length = source.text, len(wanted)
-    ends = []  # (end, edits) wherever a stretch ending there is within the limit
+    length = len(coded.pattern)
+    fewest, ends = limit, []  # the ends of the closest stretches found so far
     for low, high in regions:
-        ends += [(low + at + 1, errors) for at, errors in _edit_scores(wanted, text[low:high], limit=limit)]
-    if not ends:
-        return []
-    fewest = min(errors for _, errors in ends)
+        found = _best_ends(coded.pattern, coded.text[low:high], limit=fewest)
+        if found:
+            edits, at = found
+            if edits < fewest or not ends:
+                fewest, ends = edits, []
+            ends += [low + i + 1 for i in at]
     spans: list[tuple[int, int, int]] = []
-    for end, errors in ends:
-        if errors != fewest:
-            continue
-        span = _fuzzy_span(wanted, source, end, limit)
+    for end in ends:
+        span = _fuzzy_span(coded, source, end, limit)
         if span[2] > limit:
             continue
         if spans and span[0] < spans[-1][1]:  # the same occurrence, seen from another end
@@ -595,19 +693,18 @@ def _candidate_regions(wanted: str, text: str, max_errors: int) -> list[tuple[in
     return merged
 
 
-def _fuzzy_span(wanted: str, source: _Folded, end: int, max_errors: int) -> tuple[int, int, int]:
+def _fuzzy_span(coded: _Coded, source: _Folded, end: int, max_errors: int) -> tuple[int, int, int]:
     """The stretch ending at `end` closest to the quote: (start, end, edits), trimmed of edge
     spaces and widened to whole original characters."""
-    text, length = source.text, len(wanted)
+    text, length = source.text, len(coded.pattern)
     window_start = max(0, end - length - max_errors)
-    # Edit distances of the quote to text[end - t : end] for t = 1, 2, ..., read backwards.
-    backwards = _edit_scores(wanted[::-1], text[window_start:end][::-1], anchored=True)
-    fewest = min(errors for _, errors in backwards)
-    taken = min(
-        (at + 1 for at, errors in backwards if errors == fewest),
-        key=lambda t: (text[end - t] == " ", abs(t - length), -t),
-    )
+    # The stretches text[end - t : end] with the fewest edits, found as prefixes of the text read
+    # backwards; a stretch ending at `end` within `max_errors` edits is why we are here.
+    reversed_window = coded.text[window_start:end][::-1]
+    fewest, backwards = _best_ends(coded.pattern[::-1], reversed_window, anchored=True, limit=max_errors)
+    taken = min((at + 1 for at in backwards), key=lambda t: (text[end - t] == " ", abs(t - length), -t))
     start = end - taken
+    found = (start, end)
     while start < end and text[start] == " ":
         start += 1
     while end > start and text[end - 1] == " ":
@@ -616,7 +713,37 @@ def _fuzzy_span(wanted: str, source: _Folded, end: int, max_errors: int) -> tupl
         start -= 1
     while end < len(text) and (source.origin[end] == source.origin[end - 1] or unicodedata.combining(text[end])):
         end += 1
-    return start, end, _edit_scores(wanted, text[start:end], anchored=True)[-1][1]
+    if (start, end) == found:
+        return start, end, fewest
+    return start, end, _distance(coded.pattern, coded.text[start:end], max_errors)
+
+
+def _best_ends(
+    pattern: bytes | str, text: bytes | str, *, anchored: bool = False, limit: int | None = None
+) -> tuple[int, list[int]] | None:
+    """(edits, ends): the fewest edits between `pattern` and a stretch of `text` (any stretch, or
+    with `anchored` one starting at 0), and every i where such a stretch ends (inclusive); None
+    if that is more than `limit`. Bytes go to edlib, strings to `_edit_scores`."""
+    if isinstance(text, bytes):
+        mode = "SHW" if anchored else "HW"  # SHW: the stretch starts at 0; HW: anywhere
+        found = edlib.align(pattern, text, mode=mode, task="distance", k=-1 if limit is None else limit)
+        if found["editDistance"] < 0:
+            return None
+        # edlib also reports the empty stretch before the text (-1), which `_edit_scores` does not.
+        return found["editDistance"], [end for _, end in found["locations"] if end >= 0]
+    scores = _edit_scores(pattern, text, anchored=anchored, limit=limit)
+    if not scores:
+        return None
+    fewest = min(edits for _, edits in scores)
+    return fewest, [i for i, edits in scores if edits == fewest]
+
+
+def _distance(pattern: bytes | str, text: bytes | str, limit: int) -> int:
+    """The edit distance between `pattern` and the whole of `text`; limit + 1 if it is more than `limit`."""
+    if isinstance(text, bytes):
+        edits = edlib.align(pattern, text, mode="NW", task="distance", k=limit)["editDistance"]
+        return limit + 1 if edits < 0 else edits
+    return min(limit + 1, _edit_scores(pattern, text, anchored=True)[-1][1])
 
 
 def _edit_scores(pattern: str, text: str, *, anchored: bool = False, limit: int | None = None) -> list[tuple[int, int]]:

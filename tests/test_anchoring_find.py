@@ -421,3 +421,155 @@ def test_an_exact_match_does_not_cut_an_accent_off_its_letter():
     match = find(text, "Lukashenko met the cafe")  # long enough to allow one edit: the accent
     found_at(text, match, 0, text.index(" owners"))
     assert match.method == "fuzzy"
+
+
+# Typos in long quotes, in long texts and in other scripts ----------------------------------------
+
+
+def with_typos(passage: str, count: int, rng: random.Random) -> str:
+    """`count` typos (a letter left out, changed or doubled) in the middle 80% of the passage, so
+    that where it starts and ends is not in doubt."""
+    chars = list(passage)
+    for _ in range(count):
+        at = rng.randrange(len(chars) // 10, len(chars) * 9 // 10)
+        chars[at : at + 1] = rng.choice([[], ["q"], [chars[at], chars[at]]])
+    return "".join(chars)
+
+
+@pytest.mark.parametrize("length", [60, 300, 1000, 2900])
+def test_quotes_of_any_length_with_a_typo_every_hundred_characters_land_on_their_passage(length):
+    rng = random.Random(length)
+    for number in ["003", "004"]:
+        text = seed(number)
+        for _ in range(4):
+            start = rng.randrange(len(text) - length)
+            passage = text[start : start + length].strip()
+            start = text.index(passage, start)
+            match = find(text, with_typos(passage, max(1, length // 100), rng), position=start)
+            assert match.method == "fuzzy"
+            found_at(text, match, start, start + len(passage))
+
+
+def test_a_long_quote_with_typos_in_a_long_repeated_text_names_every_occurrence_and_takes_the_hinted_one():
+    text = "\n\n".join([seed("003"), seed("004")] * 3)
+    passage = seed("004")[1000:4000].strip()
+    starts = anchoring.occurrences(text, passage)
+    typed = with_typos(passage, 30, random.Random(1))
+    with pytest.raises(QuoteAmbiguous) as error:
+        find(text, typed)
+    assert error.value.starts == starts and len(starts) == 3
+    match = find(text, typed, position=starts[1] + 50)
+    found_at(text, match, starts[1], starts[1] + len(passage))
+
+
+def test_a_long_quote_lists_its_first_differences_and_counts_the_rest():
+    text = seed("003")
+    passage = text[2000:3000].strip()
+    start = text.index(passage, 2000)
+    words = [w for w in passage.split(" ")[2:-2] if w.isalpha() and len(w) > 6]
+    changed = words[::3][:6]
+    typed = passage
+    for word in changed:
+        typed = typed.replace(f" {word} ", f" {word[:-1]} ", 1)
+    match = find(text, typed)
+    found_at(text, match, start, start + len(passage))
+    assert match.differences == [f"you typed “{w[:-1]}” where the source says “{w}”" for w in changed[:3]] + [
+        "and 3 more differences"
+    ]
+    assert match.error_rate == pytest.approx(6 / len(typed))
+
+
+def test_a_long_passage_that_is_not_in_the_source_is_refused_with_the_usual_message():
+    elsewhere = seed("003")[3000:6000]
+    with pytest.raises(QuoteNotFound) as error:
+        find(seed("004"), elsewhere, source_name="Foreign Policy article")
+    assert error.value.messages == [
+        f"The passage “{anchoring._excerpt(anchoring._collapsed(elsewhere))}” is not in “Foreign Policy article”. "
+        "Check for typos or paste it again from the source."
+    ]
+
+
+def test_a_quote_longer_than_the_fuzzy_search_takes_must_be_exact_or_typographic():
+    text = "\n\n".join([seed("003"), seed("004")])
+    passage = text[100 : 100 + anchoring.FUZZY_MAX_LENGTH + 200].strip()
+    assert find(text, passage.upper()).method == "typography"
+    with pytest.raises(QuoteNotFound):
+        find(text, with_typos(passage, 1, random.Random(2)))
+
+
+CYRILLIC = (
+    "«Мир, который мы строили, рушится», — сказал министр. "
+    "Он добавил: «Переговоры в Минске — это последний шанс для всех сторон»."
+)
+
+
+def test_a_cyrillic_quote_with_a_typo_and_straight_quotes_and_hyphens_is_found_and_explained():
+    match = find(CYRILLIC, '"Переговоры в Минске - это последний шанс для всех старон"')
+    real = "«Переговоры в Минске — это последний шанс для всех сторон»"
+    found_at(CYRILLIC, match, CYRILLIC.index(real), CYRILLIC.index(real) + len(real))
+    assert match.differences == [
+        "you typed “старон\"” where the source says “сторон»”",
+        "angle quotes (« ») where you typed straight ones",
+        "dashes where you typed hyphens",
+    ]
+
+
+def test_a_typo_with_a_letter_the_source_never_uses_still_matches():
+    # A Latin "e" typed in a Cyrillic word, and a Cyrillic "о" typed in English ones (seed 004 is
+    # all Latin-1 once folded; seed 003 has a "ł").
+    for text, real, typed in [
+        (CYRILLIC, "Переговоры в Минске — это последний шанс", "Переговоры в Минске — это послeдний шанс"),
+        (seed("003"), "Lukashenko allowed his country to be", "Lukashenko allowed his cоuntry to be"),
+        (seed("004"), "the Russians withdrew from the Kyiv region", "the Russians withdrew frоm the Kyiv region"),
+    ]:
+        match = find(text, typed)
+        found_at(text, match, text.index(real), text.index(real) + len(real))
+        assert match.error_rate == pytest.approx(1 / len(real))
+
+
+def test_a_letter_beyond_latin_1_in_an_english_source_counts_as_itself():
+    text = seed("003")
+    real = "with the Fundacja im. Kazimierza Pułaskiego in Warsaw"
+    for typed, edits in [(real.replace("Warsaw", "Warsav"), 1), (real.replace("Pułaskiego", "Pulaskiego"), 1)]:
+        match = find(text, typed)
+        found_at(text, match, text.index(real), text.index(real) + len(real))
+        assert match.error_rate == pytest.approx(edits / len(real))
+
+
+def test_folded_texts_never_hold_the_characters_that_code_letters_beyond_latin_1():
+    every_space = anchoring._FOLDED_AWAY + "\u2028\u3000\u200b"
+    for decompose in (False, True):
+        folded = anchoring._fold(f"a{every_space}b{every_space[::-1]}c é\u0301", decompose).text
+        assert not set(folded) & set(anchoring._FOLDED_AWAY)
+
+
+def test_a_source_with_thousands_of_different_characters_is_searched_too():
+    rng = random.Random(4)
+    text = "".join(chr(0x4E00 + rng.randrange(3000)) + ("。" if rng.random() < 0.05 else "") for _ in range(5000))
+    assert len(set(text)) > 255  # too many for one byte each: searched in Python
+    passage = text[2000:2600]
+    typed = with_typos(passage, 5, rng)
+    found_at(text, find(text, typed, position=2000), 2000, 2600)
+    with pytest.raises(QuoteNotFound):
+        find(text, with_typos(text[:600], 80, rng) + "x" * 600)
+
+
+def test_the_native_search_agrees_with_plain_dynamic_programming_on_random_texts():
+    rng = random.Random(6)
+    for _ in range(300):
+        text = "".join(rng.choice("abcd ") for _ in range(rng.randint(1, 80)))
+        pattern = "".join(rng.choice("abcd") for _ in range(rng.randint(1, 70)))
+        for anchored in (False, True):
+            distances = _distances(pattern, text, anchored=anchored)
+            fewest = min(distances)
+            ends = [i for i, edits in enumerate(distances) if edits == fewest]
+            for engine in (str, str.encode):  # Python integers, then edlib
+                assert anchoring._best_ends(engine(pattern), engine(text), anchored=anchored) == (fewest, ends)
+                if fewest:
+                    limited = anchoring._best_ends(engine(pattern), engine(text), anchored=anchored, limit=fewest - 1)
+                    assert limited is None
+        whole = _distances(pattern, text, anchored=True)[-1]
+        for engine in (str, str.encode):
+            assert anchoring._distance(engine(pattern), engine(text), limit=100) == whole
+            if whole:
+                assert anchoring._distance(engine(pattern), engine(text), limit=whole - 1) == whole
