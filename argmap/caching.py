@@ -27,6 +27,14 @@ class KeptRecently[V]:
         self.put(key, value)
         return value
 
+    def find(self, key: Hashable) -> V | None:
+        """The value kept under `key`, or None (nothing is made)."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        return None
+
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:
             self._values[key] = value

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from argmap.browsing import forget_graphs
 from argmap.judging import forget_strengths
+from argmap.views import forget_pages
 from argmap.models import Map, MapSource, Node, NodeKind, Quote, Source, Visibility
 
 
@@ -24,6 +25,14 @@ def fresh_strength_cache():
     forget_strengths()
     yield
     forget_strengths()
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    # Kept pages are keyed by the map's row, which a rolled-back test's map could share with a later one.
+    forget_pages()
+    yield
+    forget_pages()
 
 
 @pytest.fixture(autouse=True)

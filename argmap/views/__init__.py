@@ -8,7 +8,10 @@ from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from argmap.access import Access
 from argmap.browsing import load_graph
+from argmap.caching import KeptRecently
 from argmap.classroom.clock import when
 from argmap.classroom.dashboard import REGIONS, activity_state, poll_url
 from argmap.live import CHANGED_EVENT
@@ -282,3 +286,69 @@ def poll_changed(url: str, detail: dict | None = None) -> HttpResponse:
     # htmx fires the event on the poller (with the detail, if any); it bubbles up to live.js.
     response["HX-Trigger"] = CHANGED_EVENT if detail is None else json.dumps({CHANGED_EVENT: detail}, separators=(",", ":"))
     return response
+
+
+# Pages kept whole, per map version and viewer: a reader who opens a map's page again before
+# anything on the map changed gets it without a query past the access check.
+
+PAGES_KEPT = 2_000  # a page is 10-60 KB: at most about 100 MB per process, usually far less
+_pages: KeptRecently[bytes] = KeptRecently(PAGES_KEPT)
+# Stands in for the CSRF token in a kept page; this request's own token replaces it on the way out.
+CSRF_MARK = "\x00csrf-token\x00"
+
+
+def forget_pages() -> None:
+    _pages.clear()
+
+
+@receiver(setting_changed)
+def _settings_changed(setting, **kwargs):
+    # Pages depend on the site's settings (how much to list, expand, page) too; only tests change them.
+    if setting.startswith("ARGMAP_"):
+        forget_pages()
+
+
+def page_key(request, access: Access) -> tuple | None:
+    """Everything a map's browsing page depends on besides its map's content, or None for a page
+    that is drawn afresh every time.
+
+    The map's content is covered by its row: every change to the nodes, relations, quotes,
+    comments, votes, ratings, clutter and source details bumps `activity` (argmap/signals.py,
+    Map.note_activity), and a change of the map's own settings is in its other fields. Exercise
+    maps are never kept: their clock, pseudonyms and moderation change what a page shows without
+    touching the map. A signed-in reader's page is theirs alone (their votes, their own nodes'
+    controls, the forms' tokens of their CSRF secret); anonymous readers share one.
+    """
+    map_ = access.map
+    if map_.exercise_id:
+        return None
+    viewer = None
+    if request.user.is_authenticated:
+        secret = request.META.get("CSRF_COOKIE")
+        if not secret:  # a token made while drawing would not match the next request's
+            return None
+        viewer = (request.user.pk, secret, access.role, access.class_role)
+    htmx = request.htmx
+    return (
+        request.resolver_match.view_name, request.get_host(), request.get_full_path(),
+        bool(htmx), htmx.target if htmx else None, htmx.boosted if htmx else None,
+        tuple(getattr(map_, field.attname) for field in Map._meta.concrete_fields),
+        viewer,
+    )
+
+
+def kept_page(request, access: Access, build) -> HttpResponse:
+    """`build(csrf_token)`'s response, kept (when it is a 200) under `page_key` for the next request
+    that would get the same page. `build` does the page's work and draws it with the given token
+    (CSRF_MARK while keeping, so no token is ever shared between readers)."""
+    key = page_key(request, access)
+    if key is None:
+        return build(get_token(request))
+    content = _pages.find(key)
+    if content is None:
+        response = build(CSRF_MARK)
+        if response.status_code != 200 or response.streaming:
+            return response
+        content = response.content
+        _pages.put(key, content)
+    return HttpResponse(content.replace(CSRF_MARK.encode(), get_token(request).encode()))

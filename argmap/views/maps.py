@@ -20,6 +20,7 @@ from argmap.permissions import deleted_node_for, map_and_access
 from argmap.ratings import with_ratings
 from argmap.search import find_nodes
 from argmap.tree import OPPOSE, SUPPORT, parse_path
+from argmap.views import kept_page
 from argmap.views.rows import TreePage, render_row, render_thesis
 from argmap.votes import attach_child_votes, attach_row_votes
 
@@ -43,6 +44,10 @@ def map_detail(request, code: str, slug: str | None = None):
     if slug != map_.slug and not request.htmx:
         url = map_.get_absolute_url()
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    return kept_page(request, access, lambda csrf_token: _map_page(request, map_, access, csrf_token))
+
+
+def _map_page(request, map_, access, csrf_token: str):
     graph = load_graph(access)
     state = TreeState.from_query(request.GET, graph)
     rows = state.thesis_rows()
@@ -59,6 +64,7 @@ def map_detail(request, code: str, slug: str | None = None):
         "node_count": len(graph),
         "access": access,
         "scores": thesis_scores(access, [row.node for row in rows]),
+        "csrf_token": csrf_token,
     }
     if request.htmx and request.htmx.target == "trees":
         return render(request, "maps/detail.html#trees", context)
@@ -77,6 +83,11 @@ def branch(request, code: str):
         return HttpResponseBadRequest("Which branch? The path should look like 12.34.56.")
     if not request.htmx:
         return redirect(f"{map_.get_absolute_url()}?{request.GET.urlencode()}#node-{'-'.join(map(str, path))}")
+    return kept_page(request, access, lambda csrf_token: _branch_row(request, map_, access, path))
+
+
+def _branch_row(request, map_, access, path):
+    # No template: the row's forms take their token from get_token (signed-in pages are never shared).
     graph = load_graph(access)
     state = TreeState.from_query(request.GET, graph)
     if not state.graph.is_path(path):
@@ -94,6 +105,10 @@ def node_focus(request, code: str, node_id: int):
     if node_id not in graph:
         # A deleted node still has a page for those who may restore it (404 for everyone else).
         return _deleted_node_focus(request, access, node_id)
+    return kept_page(request, access, lambda csrf_token: _focus_page(request, map_, access, graph, node_id, csrf_token))
+
+
+def _focus_page(request, map_, access, graph, node_id: int, csrf_token: str):
     path = parse_path(request.GET.get("path", ""))
     if not (path and path[-1] == node_id and graph.is_path(path)):
         path = graph.path_to(node_id)
@@ -123,6 +138,7 @@ def node_focus(request, code: str, node_id: int):
         "comment_threads": _threads(comments, access),
         "access": access,
         "history": history_entries(node, access),
+        "csrf_token": csrf_token,
     }
     return render(request, "maps/focus.html", context)
 

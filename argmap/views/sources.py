@@ -10,6 +10,7 @@ from argmap.browsing import load_graph
 from argmap.models import ClutterRange, Node, Quote, Source
 from argmap.permissions import map_and_access
 from argmap.ratings import with_ratings
+from argmap.views import kept_page
 
 
 def _int_param(request, name: str) -> int | None:
@@ -23,6 +24,10 @@ def reader(request, code: str, source_code: str):
     offset, or `?quote=` a quote, which is also marked and scrolled to), and every quoted passage
     when there are few enough to read as a list. htmx asks for just that panel."""
     map_, access = map_and_access(request, code)
+    return kept_page(request, access, lambda csrf_token: _reader_page(request, map_, access, source_code, csrf_token))
+
+
+def _reader_page(request, map_, access, source_code: str, csrf_token: str):
     sources = list(with_ratings(Source.objects.in_map(map_).order_by("mapsource__id"), map_))  # ratings in the same query
     source = next((s for s in sources if s.code == source_code), None)
     if source is None:
@@ -60,6 +65,7 @@ def reader(request, code: str, source_code: str):
         "here": [q for q in quotes if q.pk in here],
         "at": at,
         "access": access,
+        "csrf_token": csrf_token,
     }
     if request.htmx and request.htmx.target == "passage-uses":
         return render(request, "sources/reader.html#uses", context)
