@@ -125,3 +125,18 @@ def test_it_shows_a_new_role_at_once(client, shown, people):
     assert "Reply for" not in get(client, url)
     Membership.objects.filter(map=b.map, user=viewer).update(role=Role.CONTRIBUTOR)  # no activity on the map
     assert "Reply for" in get(client, url)
+
+
+def test_a_kept_page_is_drawn_again_within_the_hour_so_its_live_token_stays_fresh(client, shown, monkeypatch):
+    import argmap.views as views
+
+    b, thesis, claim, relation = shown
+    poller = re.compile(r'id="live-poller"[^>]*hx-get="([^"]+)"')
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(views.time, "time", lambda: now[0])
+    first = poller.search(get(client, b.map.get_absolute_url())).group(1)
+    now[0] += 1  # a second later the same page comes from the cache, token and all
+    assert poller.search(get(client, b.map.get_absolute_url())).group(1) == first
+    now[0] += views.PAGE_HOURS  # (the clock of the token's signature moves too: it is the same time.time)
+    fresh = poller.search(get(client, b.map.get_absolute_url())).group(1)
+    assert fresh != first  # signed again at the new time: it expires a school day from now

@@ -2,6 +2,7 @@
 several of them share: no view module imports another."""
 
 import json
+import time
 import unicodedata
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
@@ -291,6 +292,7 @@ def poll_changed(url: str, detail: dict | None = None) -> HttpResponse:
 # Pages kept whole, per map version and viewer: a reader who opens a map's page again before
 # anything on the map changed gets it without a query past the access check.
 
+PAGE_HOURS = 60 * 60  # seconds a kept page may be served at most (see page_key)
 PAGES_KEPT = 2_000  # a page is 10-60 KB: at most about 100 MB per process, usually far less
 _pages: KeptRecently[bytes] = KeptRecently(PAGES_KEPT)
 # Stands in for the CSRF token in a kept page; this request's own token replaces it on the way out.
@@ -330,6 +332,9 @@ def page_key(request, access: Access) -> tuple | None:
         viewer = (request.user.pk, secret, access.role, access.class_role)
     htmx = request.htmx
     return (
+        # The hour too: a page holds a signed live-updates token that expires (argmap/live.py), so a
+        # page kept on a quiet map must not outlive it.
+        int(time.time() // PAGE_HOURS),
         request.resolver_match.view_name, request.get_host(), request.get_full_path(),
         bool(htmx), htmx.target if htmx else None, htmx.boosted if htmx else None,
         tuple(getattr(map_, field.attname) for field in Map._meta.concrete_fields),
