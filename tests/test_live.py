@@ -16,7 +16,7 @@ from argmap import comments, editing, live, votes
 from argmap.access import Access
 from argmap.models import Comment, LiveChange, Map, Node, NodeKind, NodeStatus, Role, Visibility
 
-POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 4s"')
+POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 2s')
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Live updates: pages poll whether their map changed, then fetch just what changed.
 
 A page that shows a map embeds a poller (templates/maps/_live.html, via `{% live_poller map %}`)
-asking `/maps/<code>/activity/?token=...&since=N` every few seconds. The token is signed: it names
+asking `/maps/<code>/activity/?token=...&since=N` every 2 s. The token is signed: it names
 the map and the person it was handed to, and expires, so the poll needs neither the session nor a
 permission check, just one query for the map's activity counter. Only people who may view the map
 get a token (the page that embeds it was access-checked).
@@ -52,7 +52,7 @@ def activity(request, code: str):
     except signing.BadSignature:
         return poll_stopped("Live updates stopped. Reload the page to resume them.", 403)
     # What changes_since needs of the map too (its graph is cached by revision), in the same query.
-    map_ = Map.objects.filter(pk=payload["map"]).only("code", "activity", "revision", "exercise_id").first()
+    map_ = Map.objects.for_poll(payload["map"])
     if map_ is None:
         return poll_stopped("Live updates stopped: this map is gone.", 404)
     if map_.code != code:

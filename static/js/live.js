@@ -1,6 +1,6 @@
 // Live updates: see the map change while others work on it, and open comment threads in the tree.
 //
-// The page's poller (templates/maps/_live.html) fires `argmap-changed` when the map changed, its
+// The page's poller (templates/maps/_live.html, every 2 s) fires `argmap-changed` when the map changed, its
 // detail saying which nodes changed (argmap/live.py). In the map's trees only the rows showing
 // them are fetched (`data-live-rows-url`) and their cards swapped, keeping what is open inside them;
 // another region (`data-live-region`) is fetched again whole (from `data-live-url`, else this
@@ -320,6 +320,16 @@
   }
 
   document.addEventListener("argmap-changed", (event) => update(event.detail));
+
+  // A page in a background tab skips its polls (each costs the server a request, and nobody
+  // would see the change); shown again, it asks at once.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (document.hidden && event.detail.elt.matches("[data-live-poller]")) event.preventDefault();
+  });
+  document.addEventListener("visibilitychange", () => {
+    const poller = document.querySelector("[data-live-poller]");
+    if (!document.hidden && poller) htmx.trigger(poller, "argmap-poll");
+  });
 
   // htmx leaves error responses alone; one that says how to swap (HX-Reswap) is meant to be shown:
   // a form returned with its error, or the poller telling why it stopped.

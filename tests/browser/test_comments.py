@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 BACK_DOORS = "Lukashenko keeps back doors open to the West"
 HEDGING = "Lukashenko is hedging"
 PASSWORD = "a-long-browser-password"
-LIVE = 12_000  # a poll every 4 s, then a fetch: well within this
+LIVE = 8_000  # a poll every 2 s, then a fetch: well within this on a busy machine
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-LIVE = 12_000  # a poll every 4 s, then a fetch
+LIVE = 8_000  # a poll every 2 s, then a fetch
 
 
 @pytest.fixture
