@@ -7,6 +7,7 @@
 // page's address) if it shows a changed node (`data-live-nodes`) or does not say which it shows.
 // A region in which the reader is typing is left alone: a "New changes — Refresh" notice appears
 // instead, and its button refreshes everything while carrying what was typed over into the new forms.
+// A comment thread being typed in is the exception: new comments are merged in around the writing.
 (function () {
   "use strict";
 
@@ -111,7 +112,8 @@
       else showNotice();
       return;
     }
-    const ready = force ? regions : regions.filter((r) => !busy(r));
+    // A comment thread being written in is fetched too: what came is merged in around the writing.
+    const ready = force ? regions : regions.filter((r) => !busy(r) || isThread(r));
     if (ready.length < regions.length) showNotice();
     else hideNotice();
     // Regions sharing an address are fetched once, as a whole page; one alone asks for just itself.
@@ -129,10 +131,69 @@
         const fresh = doc.getElementById(region.id);
         if (!fresh || !document.body.contains(region)) return;
         // Asked again: a form may have opened while the fetch was on its way.
-        if (!force && busy(region)) showNotice();
-        else swapIn(region, fresh, force);
+        if (force || !busy(region)) swapIn(region, fresh, force);
+        else if (isThread(region)) mergeThread(region, fresh);
+        else showNotice();
       });
     }
+  }
+
+  const isThread = (region) => region.matches(".comment-thread");
+
+  // A comment thread someone is writing in: new and changed comments come in around what they
+  // write. The thread's own form stays, and so does every comment they have a form open in (its
+  // text and its replies are brought up to date around it).
+  function mergeThread(thread, fresh) {
+    const heading = thread.querySelector(":scope > h2, :scope > h3");
+    const freshHeading = fresh.querySelector(":scope > h2, :scope > h3");
+    if (heading && freshHeading) heading.textContent = freshHeading.textContent;
+    const theirs = fresh.querySelector(":scope > ul.comments");
+    if (!theirs) return;
+    let mine = thread.querySelector(":scope > ul.comments");
+    if (!mine) {  // the first comment: it takes the place of "No comments yet."
+      mine = document.createElement("ul");
+      mine.className = theirs.className;
+      const empty = heading?.nextElementSibling;
+      if (empty && empty.matches("p.muted")) empty.replaceWith(mine);
+      else heading?.after(mine);
+    }
+    mergeComments(mine, theirs);
+  }
+
+  function inUse(comment) {
+    const active = document.activeElement;
+    return typedFields(comment).length > 0 || Boolean(comment.querySelector("details[open]")) ||
+      Boolean(active && active !== document.body && comment.contains(active));
+  }
+
+  function mergeComments(list, fresh) {
+    const wanted = Array.from(fresh.children).map((item) => {
+      const mine = item.id ? document.getElementById(item.id) : null;
+      if (!mine || mine.parentElement !== list || !inUse(mine)) {
+        const node = document.importNode(item, true);
+        htmx.process(node);
+        return node;
+      }
+      mine.querySelectorAll(":scope > .comment-meta, :scope > .comment-text").forEach((part) => {
+        const now = item.querySelector(`:scope > .${part.classList[0]}`);
+        if (now) part.replaceWith(document.importNode(now, true));
+      });
+      const replies = item.querySelector(":scope > ul.replies");
+      if (replies) {
+        let own = mine.querySelector(":scope > ul.replies");
+        if (!own) {
+          own = document.createElement("ul");
+          own.className = replies.className;
+          mine.append(own);
+        }
+        mergeComments(own, replies);
+      }
+      return mine;
+    });
+    wanted.forEach((item, index) => {
+      if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
+    });
+    while (list.children.length > wanted.length) list.lastElementChild.remove();
   }
 
   // The notice: a polite status line with a button, inside <main> so it stays in a landmark.
@@ -229,7 +290,12 @@
     if (shown.length || scores) {
       if (shown.length > 200) return refresh(false, [tree]);
       const params = treeParams(tree);
-      shown.forEach((el) => params.append("path", el.dataset.path));
+      shown.forEach((el) => {
+        params.append("path", el.dataset.path);
+        // A level shown whole ("Show all", or short) stays whole: no "Show N more" instead of rows it had.
+        const list = el.querySelector(":scope > ul.tree");
+        if (list && !list.querySelector(":scope > li.more-children")) params.append("whole", el.dataset.path);
+      });
       params.set("changed", detail.nodes.join(","));
       if (scores) params.set("scores", "1");
       const response = await fetch(tree.dataset.liveRowsUrl + "?" + params, {
