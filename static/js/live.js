@@ -116,13 +116,20 @@
     const ready = force ? regions : regions.filter((r) => !busy(r) || isThread(r));
     if (ready.length < regions.length) showNotice();
     else hideNotice();
-    // Regions sharing an address are fetched once, as a whole page; one alone asks for just itself.
+    // Every region of a page sharing its address: fetched once, as the whole page; some of them:
+    // each asks for just itself (the page may cost more than the regions it holds).
     const byUrl = new Map();
     ready.forEach((region) => {
       const url = urlOf(region);
       byUrl.set(url, [...(byUrl.get(url) || []), region]);
     });
+    const fetches = [];
     for (const [url, group] of byUrl) {
+      const whole = liveRegions().filter((region) => urlOf(region) === url).length === group.length;
+      if (whole) fetches.push([url, group]);
+      else group.forEach((region) => fetches.push([url, [region]]));
+    }
+    for (const [url, group] of fetches) {
       const headers = group.length === 1 ? { "HX-Request": "true", "HX-Target": group[0].id } : {};
       const response = await fetch(url, { headers, credentials: "same-origin", cache: "no-store" });
       if (!response.ok) continue;
@@ -264,6 +271,10 @@
 
   // What changed, by node ids: refresh only what shows one of them.
   function update(detail) {
+    if (detail && Array.isArray(detail.regions)) {  // the dashboard's poll names its regions that changed
+      const named = liveRegions().filter((region) => detail.regions.includes(region.id));
+      return named.length ? refresh(false, named) : undefined;
+    }
     if (!detail || !Array.isArray(detail.nodes)) return refresh(false);  // anything may have changed
     const regions = liveRegions();
     if (!regions.length) {
