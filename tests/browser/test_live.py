@@ -185,3 +185,26 @@ def test_a_page_the_log_cannot_bring_up_to_date_or_without_a_new_thesis_refreshe
     Node.objects.create(map=thesis.map, kind=NodeKind.THESIS, text="Belarus plays for time")
     expect(page.get_by_role("heading", level=2, name="Belarus plays for time")).to_be_visible(timeout=LIVE)
     assert page.evaluate("() => window.argmapTestMark === true"), "the page was reloaded instead of updated"
+
+
+def test_a_hidden_tab_skips_its_polls_and_asks_at_once_when_shown_again(new_page, demo_map):
+    from argmap.models import Node
+
+    page = new_page()  # anonymous: reading is enough
+    page.goto(demo_map)
+    polls = []
+    page.on("request", lambda request: "/activity/" in request.url and polls.append(request.url))
+    shown = "(hidden) => { Object.defineProperty(document, 'hidden', {configurable: true, get: () => hidden});" \
+            " document.dispatchEvent(new Event('visibilitychange')); }"
+    page.evaluate(shown, True)
+    page.wait_for_timeout(500)  # a poll already on its way
+    polls.clear()
+    page.wait_for_timeout(4_500)
+    assert polls == [], "a hidden tab polled"
+
+    thesis = Node.objects.get(map__code="belarus", text=HEDGING)
+    Node.objects.create(map=thesis.map, text="Said while the tab was hidden").bear_on(thesis, "support")
+    # At once: well before the next of its 2 s ticks would come.
+    with page.expect_request(lambda request: "/activity/" in request.url, timeout=400):
+        page.evaluate(shown, False)
+    expect(page.get_by_text("Said while the tab was hidden")).to_be_visible(timeout=LIVE)
