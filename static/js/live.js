@@ -389,6 +389,13 @@
     card.replaceWith(node);
     htmx.process(node);
     setUp(node);
+    // A thesis's section is bordered by its status, which its card's badge names.
+    const section = node.matches(".thesis-card") ? node.closest("section.thesis-tree") : null;
+    if (section) {
+      const status = node.querySelector(".kind-label .badge")?.className.match(/badge--(pending|rejected)/);
+      section.classList.remove("thesis-tree--pending", "thesis-tree--rejected");
+      if (status) section.classList.add("thesis-tree--" + status[1]);
+    }
     const focus = active && (active.isConnected ? active : active.id && document.getElementById(active.id));
     if (focus && document.activeElement !== focus) {
       focus.focus({ preventScroll: true });

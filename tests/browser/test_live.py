@@ -103,7 +103,7 @@ def trees_fetched(fetched) -> list:
 
 
 def test_a_reworded_thesis_swaps_its_card_and_the_cards_that_name_it(new_page, demo_map, watcher, log_in):
-    from argmap.models import Node
+    from argmap.models import Node, NodeStatus
 
     page = new_page()
     log_in(page, "student-w", PASSWORD)
@@ -124,9 +124,12 @@ def test_a_reworded_thesis_swaps_its_card_and_the_cards_that_name_it(new_page, d
 
     thesis = Node.objects.get(map__code="belarus", text=HEDGING)
     thesis.text = "Lukashenko is hedging his bets"
+    thesis.status = NodeStatus.PENDING  # as when a teacher sends a thesis back for approval
     thesis.save()
 
     expect(hedging.get_by_role("heading", level=2)).to_have_text("Lukashenko is hedging his bets", timeout=LIVE)
+    expect(hedging.locator(".thesis-card .kind-label")).to_contain_text("Pending approval")
+    expect(hedging).to_have_class(re.compile(r"thesis-tree--pending"))
     expect(also).to_contain_text("Lukashenko is hedging his bets", timeout=LIVE)
     assert not trees_fetched(fetched), fetched
     assert page.evaluate(f"(path) => ({first_row})(path).argmapSame", hedging.get_attribute("data-path")), \
