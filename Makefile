@@ -71,6 +71,8 @@ bench: install
 	$(PY) bench/bench_exports.py
 	$(PY) bench/bench_strength.py
 	$(PY) bench/bench_login.py
+	$(PY) bench/bench_live.py
+	$(PY) bench/bench_dashboard.py
 
 # The load test on PostgreSQL (bench/load/run.py); LOAD_ARGS="school --users 20 --duration 45s" for a smoke run.
 LOAD_ARGS ?= --all

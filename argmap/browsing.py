@@ -85,6 +85,13 @@ def rows_moved_by(map_: Map, nodes: set[int]) -> tuple[set[int], set[int]]:
     return graph.ancestors(nodes), {n for n in nodes if n in graph.theses}
 
 
+def cards_naming(map_: Map, nodes: set[int]) -> set[int]:
+    """Ids of the nodes whose cards name one of these in their "Also in …" list: those of their
+    children placed under more than one parent (ids only, for every reader alike, as above)."""
+    graph = _load_full_graph(map_)
+    return {e.child for n in nodes for e in graph.children(n) if len(graph.parents(e.child)) > 1}
+
+
 def _load_full_graph(map_: Map) -> MapGraph:
     """The map's whole graph, pending nodes included, reused while the map's revision is unchanged
     (three queries when it changed). Private: readers get it through `load_graph(access)`.
@@ -305,12 +312,12 @@ class TreeState:
         row.expanded = self.is_open(path)
         return row
 
-    def children_of(self, row: Row, full: set[int]) -> list[Row]:
-        """The children an open row shows (the first page of a long level): those whose node is in
-        `full` built out as the page would show them, the others bare (a live update keeps the
-        page's own). Sets `row.more_children`."""
+    def children_of(self, row: Row, full: set[int], every: bool = False) -> list[Row]:
+        """The children an open row shows (the first page of a long level, or `every` one of them):
+        those whose node is in `full` built out as the page would show them, the others bare (a
+        live update keeps the page's own). Sets `row.more_children`."""
         edges = self.graph.children(row.node_id)
-        shown = edges if self.page is None or self.expand_all else edges[: self.page]
+        shown = edges if self.page is None or self.expand_all or every else edges[: self.page]
         row.more_children = len(edges) - len(shown)
         return [self.row(row.path + (e.child,)) if e.child in full else Row(e.child, row.path + (e.child,), e.stance,
                 None, 0, 0, [], False) for e in shown]

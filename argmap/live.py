@@ -10,7 +10,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from argmap.browsing import rows_moved_by
+from argmap.browsing import cards_naming, rows_moved_by
 from argmap.models import LiveChange, Map
 
 TOKEN_SALT = "argmap.live"
@@ -50,7 +50,8 @@ def changes_since(map_: Map, since: int) -> dict:
     event live.js acts on (one query, and the map's cached graph for shape changes):
 
     - `nodes`: the nodes that changed (their cards, and their children lists);
-    - `rows`: those and, where the shape changed, every node above them (their counts moved);
+    - `rows`: those and, where the shape changed, every node above them (their counts moved) and
+      their children placed elsewhere too (whose cards name them);
     - `sources`: the sources whose quotes changed; `theses`: theses among them (a page without one shows a new thesis: it refreshes whole); `scores`: strengths may have;
     - or just `everything`, when the log does not account for every step (pruned, or an import).
     """
@@ -68,9 +69,11 @@ def changes_since(map_: Map, since: int) -> dict:
         return EVERYTHING
     shaped = {n for c in changes if c[3] for n in c[1]}
     above, theses = rows_moved_by(map_, shaped) if shaped else (set(), set())
+    # A node's new text shows in the "Also in …" lists of its children that have other parents.
+    naming = cards_naming(map_, shaped) if shaped else set()
     return {
         "nodes": sorted(nodes),
-        "rows": sorted(nodes | above),
+        "rows": sorted(nodes | above | naming),
         "sources": sorted({s for c in changes for s in c[2]}),
         "theses": sorted(theses),
         "scores": any(c[3] or c[4] for c in changes),

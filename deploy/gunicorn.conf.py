@@ -15,7 +15,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = 4
 
-# Students think 3–8 s between clicks and their pages poll every 4 s. Gunicorn's default closes an
+# Students think 3–8 s between clicks and their pages poll every 2 s. Gunicorn's default closes an
 # idle connection after 2 s, and a request sent on it just then fails with a connection reset:
 # keep idle connections longer than any pause in a lesson. An idle connection costs a socket, not
 # a thread (gthread waits on it in the event loop).

@@ -3,6 +3,7 @@
 import csv
 import html
 import io
+import json
 import re
 
 from datetime import timedelta
@@ -346,11 +347,33 @@ def test_the_dashboard_poll_answers_204_until_something_changes_in_one_query(
     pending(l, l.students[1], "A new claim", under=l.thesis)
     with django_assert_num_queries(1):
         response = client.get(url, headers=HTMX)
-    assert response.status_code == 200 and response["HX-Trigger"] == "argmap-changed"
+    assert response.status_code == 200 and "argmap-changed" in response["HX-Trigger"]
     next_url = html.unescape(POLLER.search(response.content.decode()).group(1))
     assert client.get(next_url, headers=HTMX).status_code == 204
     StudentResult.objects.create(exercise=l.exercise, user=l.students[0], grade="B")
     assert client.get(next_url, headers=HTMX).status_code == 200
+
+
+def test_the_dashboard_poll_names_just_the_regions_a_change_moves(client, moderated):
+    l = moderated
+    client.force_login(l.teacher)
+    url = poll_url(client, l)
+
+    def regions_moved() -> list[str]:
+        nonlocal url
+        response = client.get(url, headers=HTMX)
+        assert response.status_code == 200
+        url = html.unescape(POLLER.search(response.content.decode()).group(1))
+        return json.loads(response["HX-Trigger"])["argmap-changed"]["regions"]
+
+    remark(l.thesis, l.students[0], "Is this the question?")
+    assert regions_moved() == ["students"]  # the table counts comments; nothing else shows them
+    pending(l, l.students[1], "A claim to review", under=l.thesis, quote="The relay stations stopped working.")
+    assert regions_moved() == ["contributions", "students", "coverage"]
+    l.exercise.results_released_at = timezone.now()
+    l.exercise.save()
+    assert "release" in regions_moved()
+    assert client.get(url, headers=HTMX).status_code == 204
 
 
 def test_the_dashboard_poll_refuses_bad_and_forged_requests(client, moderated):

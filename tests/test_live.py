@@ -16,7 +16,7 @@ from argmap import comments, editing, live, votes
 from argmap.access import Access
 from argmap.models import Comment, LiveChange, Map, Node, NodeKind, NodeStatus, Role, Visibility
 
-POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 4s"')
+POLLER = re.compile(r'<div id="live-poller"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 2s')
 
 
 @pytest.fixture
@@ -348,3 +348,52 @@ def test_it_hides_a_private_maps_rows_from_outsiders(client, build, people):
     assert client.get(rows_url(private.map, (thesis.pk,))).status_code == 404
     client.force_login(users["viewer"])
     assert "Secret thesis" in client.get(rows_url(private.map, (thesis.pk,))).content.decode()
+
+
+def test_it_names_the_cards_whose_also_in_lists_show_a_reworded_parent(client, mapped):
+    map_, thesis, claim, people = mapped
+    elsewhere = Node.objects.create(map=map_, text="Russia pays for the gas", author=people["owner"])
+    elsewhere.bear_on(thesis, "oppose")
+    shared = Node.objects.create(map=map_, text="Minsk signs what Moscow writes", author=people["owner"])
+    shared.bear_on(claim, "oppose")
+    shared.bear_on(elsewhere, "support")
+    url = page_poll_url(client, map_.get_absolute_url())
+    claim.text = "He keeps every door open"
+    claim.save()
+
+    assert shared.pk in changed_detail(client.get(url))["rows"]
+    # Under its other parent its card names the claim by its new text.
+    html = client.get(rows_url(map_, (thesis.pk, elsewhere.pk, shared.pk), open=f"{thesis.pk}.{elsewhere.pk}",
+                               changed=[claim.pk])).content.decode()
+    assert "Also in 1 other place" in html and "He keeps every door open" in html
+
+
+def test_it_draws_a_theses_card_alone_when_its_text_or_status_changes(client, lesson):
+    lesson = lesson(students=1, moderation=True)
+    thesis = lesson.builder.thesis("Lukashenko is hedging")
+    client.force_login(lesson.teacher)
+    thesis.text = "Lukashenko is hedging his bets"
+    thesis.status = NodeStatus.PENDING
+    thesis.save()
+    html = client.get(rows_url(lesson.map, (thesis.pk,), changed=[thesis.pk])).content.decode()
+    assert f'<div class="thesis-card" id="node-{thesis.pk}">' in html
+    assert "Lukashenko is hedging his bets" in html and "Pending approval" in html
+    assert "<section" not in html  # the card only: the page keeps the thesis's tree
+
+
+def test_it_keeps_a_level_shown_whole_whole(client, mapped, settings):
+    map_, thesis, claim, people = mapped
+    settings.ARGMAP_CHILDREN_PAGE = 2
+    for number in range(3):
+        Node.objects.create(map=map_, text=f"Reply {number}", author=people["editor"]).bear_on(claim, "oppose")
+    branch = (thesis.pk, claim.pk)
+    open_ = f"{thesis.pk}.{claim.pk}"
+    paged = client.get(rows_url(map_, branch, open=open_, changed=[claim.pk])).content.decode()
+    assert paged.count("data-live-keep") == 2 and "Show 1 more" in paged
+    whole = client.get(rows_url(map_, branch, open=open_, whole=open_, changed=[claim.pk])).content.decode()
+    assert whole.count("data-live-keep") == 3 and "Show 1 more" not in whole
+
+
+def test_it_refuses_a_bad_whole_path(client, mapped):
+    map_, thesis, *_ = mapped
+    assert client.get(rows_url(map_, (thesis.pk,), whole="12.x")).status_code == 400

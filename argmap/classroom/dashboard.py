@@ -99,17 +99,34 @@ def _aggregate(model, value, field: str = "exercise", outer: str = "pk") -> Subq
     return Subquery(rows.annotate(value=value).values("value")[:1])
 
 
-def activity_state(exercise_id: int) -> str | None:
-    """A short digest of everything that changes what the dashboard shows; None if the exercise is gone.
+# What each region shows moves with, among the columns of `activity_state`'s query. The maps'
+# activity moves with every comment and vote as well as every change of shape (their revision):
+# only the students' table counts comments, so a comment or a vote leaves the other regions alone.
+STATE_COLUMNS = ("results_released_at", "maps_activity", "maps_revision", "map_count", "last_review", "last_result",
+                 "member_count", "last_member", "in_groups", "last_in_group", "side_count", "last_side")
+REGION_COLUMNS = {
+    "contributions": tuple(c for c in STATE_COLUMNS if c not in ("results_released_at", "maps_activity")),
+    "students": STATE_COLUMNS,
+    "coverage": ("maps_revision", "map_count"),
+    "release": ("results_released_at",),
+}
+STATE_PATTERN = r"^[0-9a-f]{8}(\.[0-9a-f]{8}){%d}$" % (len(REGIONS) - 1)
 
-    One query: the maps' activity counters (bumped by every node, quote and comment), the reviews,
-    results and release, the class's members, the groups and the sides.
+
+def activity_state(exercise_id: int) -> str | None:
+    """A short digest of what each region of the dashboard shows (one part per region, in the
+    order of REGIONS, joined by dots); None if the exercise is gone.
+
+    One query: the maps' activity and revision counters (bumped by every node, quote and comment;
+    by every node and quote), the reviews, results and release, the class's members, the groups
+    and the sides.
     """
     in_class = {"field": "school_class", "outer": "school_class_id"}
     row = (
         Exercise.objects.filter(pk=exercise_id)
         .annotate(
             maps_activity=_aggregate(Map, Sum("activity")),
+            maps_revision=_aggregate(Map, Sum("revision")),
             map_count=_aggregate(Map, Count("id")),
             last_review=_aggregate(Review, Max("id")),
             last_result=_aggregate(StudentResult, Max("updated_at")),
@@ -120,13 +137,19 @@ def activity_state(exercise_id: int) -> str | None:
             side_count=_aggregate(SideAssignment, Count("id")),
             last_side=_aggregate(SideAssignment, Max("id")),
         )
-        .values_list("results_released_at", "maps_activity", "map_count", "last_review", "last_result", "member_count",
-                     "last_member", "in_groups", "last_in_group", "side_count", "last_side")
+        .values(*STATE_COLUMNS)
         .first()
     )
     if row is None:
         return None
-    return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
+    return ".".join(
+        hashlib.sha256(repr([row[c] for c in REGION_COLUMNS[region]]).encode()).hexdigest()[:8] for region in REGIONS
+    )
+
+
+def regions_changed(before: str, now: str) -> list[str]:
+    """The regions whose part of the digest differs between two states of `activity_state`."""
+    return [region for region, old, new in zip(REGIONS, before.split("."), now.split(".")) if old != new]
 
 
 def poll_url(exercise: Exercise, user, state: str) -> str:

@@ -166,6 +166,14 @@ class MapQuerySet(models.QuerySet):
     def listed(self):
         return self.filter(visibility=Visibility.PUBLIC)
 
+    def for_poll(self, pk: int) -> "Map | None":
+        """The map with just what a live poll reads (code, activity, and what changes_since needs:
+        revision, exercise), or None. Every open page asks this every 2 s: the SQL is written out
+        because building it through the ORM took most of an unchanged poll (bench/bench_live.py)."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        sql = f"SELECT id, code, activity, revision, exercise_id FROM {table} WHERE id = %s"
+        return next(iter(self.raw(sql, [pk])), None)
+
     def visible_to(self, user):
         """Maps a user may open without knowing a link: public ones, their own, those they have a role on."""
         if user is None or not user.is_authenticated:

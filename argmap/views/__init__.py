@@ -282,7 +282,8 @@ def poll_stopped(message: str, status: int) -> HttpResponse:
 
 def poll_changed(url: str, detail: dict | None = None) -> HttpResponse:
     """The poller again, asking `url` from now on, and the event on which live.js refreshes what
-    `detail` (argmap.live.changes_since) says changed; without one, every live region."""
+    `detail` says changed (argmap.live.changes_since's nodes, or `regions` by id, as the dashboard's
+    poll names them); without one, every live region."""
     response = HttpResponse(render_to_string("maps/_live.html", {"poll_url": url}))
     # htmx fires the event on the poller (with the detail, if any); it bubbles up to live.js.
     response["HX-Trigger"] = CHANGED_EVENT if detail is None else json.dumps({CHANGED_EVENT: detail}, separators=(",", ":"))

@@ -1,7 +1,7 @@
 """Live updates: pages poll whether their map changed, then fetch just what changed.
 
 A page that shows a map embeds a poller (templates/maps/_live.html, via `{% live_poller map %}`)
-asking `/maps/<code>/activity/?token=...&since=N` every few seconds. The token is signed: it names
+asking `/maps/<code>/activity/?token=...&since=N` every 2 s. The token is signed: it names
 the map and the person it was handed to, and expires, so the poll needs neither the session nor a
 permission check, just one query for the map's activity counter. Only people who may view the map
 get a token (the page that embeds it was access-checked).
@@ -52,7 +52,7 @@ def activity(request, code: str):
     except signing.BadSignature:
         return poll_stopped("Live updates stopped. Reload the page to resume them.", 403)
     # What changes_since needs of the map too (its graph is cached by revision), in the same query.
-    map_ = Map.objects.filter(pk=payload["map"]).only("code", "activity", "revision", "exercise_id").first()
+    map_ = Map.objects.for_poll(payload["map"])
     if map_ is None:
         return poll_stopped("Live updates stopped: this map is gone.", 404)
     if map_.code != code:
@@ -67,14 +67,16 @@ def activity(request, code: str):
 def rows(request, code: str):
     """The cards of the rows at `path` (each a tree path as on the page), as this reader sees them
     with their `filter` and `open` branches; for those whose node is in `changed` (ids) and open,
-    their list of children, unchanged children as empty placeholders the page keeps its own for;
-    and the scoreboard with `scores=1`. For live.js only: a page without JavaScript reloads.
+    their list of children (every child for a `whole` path, else the first page of a long level),
+    unchanged children as empty placeholders the page keeps its own for; and the scoreboard with
+    `scores=1`. For live.js only: a page without JavaScript reloads.
     """
     map_, access = map_and_access(request, code)
-    values = request.GET.getlist("path")
-    paths = [parse_path(value) for value in values]
+    values, whole_values = request.GET.getlist("path"), request.GET.getlist("whole")
+    paths, whole = [parse_path(v) for v in values], {parse_path(v) for v in whole_values}
     changed = [value for value in request.GET.get("changed", "").split(",") if value]
-    if len(values) > MOST_ROWS or None in paths or not all(c.isdigit() and len(c) < 19 for c in changed):
+    if (len(values) > MOST_ROWS or len(whole_values) > MOST_ROWS or None in paths or None in whole
+            or not all(c.isdigit() and len(c) < 19 for c in changed)):
         return HttpResponseBadRequest("Which rows? Up to 200 paths like 12.34.56, and changed node ids.")
     state = TreeState.from_query(request.GET, load_graph(access))
     if not all(state.graph.is_path(p) for p in paths):
@@ -83,7 +85,8 @@ def rows(request, code: str):
     shown = [state.row_alone(p) for p in dict.fromkeys(paths)]
     # A filter decides which children show from what lies below them, so any change may move them.
     relisted = [r for r in shown if r.expanded and (r.node_id in changed_ids or state.filter != "all")]
-    lists = [(r, state.children_of(r, changed_ids)) for r in relisted]
+    # A level the page shows whole ("Show all") stays whole.
+    lists = [(r, state.children_of(r, changed_ids, every=r.path in whole)) for r in relisted]
     new_rows = [child for _, children in lists for child in children if child.node_id in changed_ids]
     # The scoreboard names every thesis.
     theses = [state.row_alone((t,)) for t in state.graph.theses] if request.GET.get("scores") == "1" else []

@@ -1,7 +1,7 @@
 """Students on their class's map, as the pages make a browser behave (run by bench/load/run.py).
 
 Each simulated student logs in, opens the map page and from then on:
-- polls the page's activity URL every 4 s (token and `since` read from the page, as the poller in
+- polls the page's activity URL every 2 s (token and `since` read from the page, as the poller in
   templates/maps/_live.html does), and when the answer is "changed" does what static/js/live.js
   does: `on_map_changed` (the one place to change when live.js changes its protocol);
 - between actions thinks 3–8 s; actions: expand a branch, open a focus page or the source reader,
@@ -34,7 +34,7 @@ from locust.contrib.fasthttp import FastHttpUser
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pages  # noqa: E402
 
-POLL_SECONDS = 4
+POLL_SECONDS = 2
 MANIFEST = json.loads(Path(os.environ["LOAD_MANIFEST"]).read_text()) if os.environ.get("LOAD_MANIFEST") else None
 RUN = os.environ.get("LOAD_RUN", "run")
 NEXT_STUDENT = itertools.count()

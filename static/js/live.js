@@ -1,12 +1,13 @@
 // Live updates: see the map change while others work on it, and open comment threads in the tree.
 //
-// The page's poller (templates/maps/_live.html) fires `argmap-changed` when the map changed, its
+// The page's poller (templates/maps/_live.html, every 2 s) fires `argmap-changed` when the map changed, its
 // detail saying which nodes changed (argmap/live.py). In the map's trees only the rows showing
 // them are fetched (`data-live-rows-url`) and their cards swapped, keeping what is open inside them;
 // another region (`data-live-region`) is fetched again whole (from `data-live-url`, else this
 // page's address) if it shows a changed node (`data-live-nodes`) or does not say which it shows.
 // A region in which the reader is typing is left alone: a "New changes — Refresh" notice appears
 // instead, and its button refreshes everything while carrying what was typed over into the new forms.
+// A comment thread being typed in is the exception: new comments are merged in around the writing.
 (function () {
   "use strict";
 
@@ -111,16 +112,24 @@
       else showNotice();
       return;
     }
-    const ready = force ? regions : regions.filter((r) => !busy(r));
+    // A comment thread being written in is fetched too: what came is merged in around the writing.
+    const ready = force ? regions : regions.filter((r) => !busy(r) || isThread(r));
     if (ready.length < regions.length) showNotice();
     else hideNotice();
-    // Regions sharing an address are fetched once, as a whole page; one alone asks for just itself.
+    // Every region of a page sharing its address: fetched once, as the whole page; some of them:
+    // each asks for just itself (the page may cost more than the regions it holds).
     const byUrl = new Map();
     ready.forEach((region) => {
       const url = urlOf(region);
       byUrl.set(url, [...(byUrl.get(url) || []), region]);
     });
+    const fetches = [];
     for (const [url, group] of byUrl) {
+      const whole = liveRegions().filter((region) => urlOf(region) === url).length === group.length;
+      if (whole) fetches.push([url, group]);
+      else group.forEach((region) => fetches.push([url, [region]]));
+    }
+    for (const [url, group] of fetches) {
       const headers = group.length === 1 ? { "HX-Request": "true", "HX-Target": group[0].id } : {};
       const response = await fetch(url, { headers, credentials: "same-origin", cache: "no-store" });
       if (!response.ok) continue;
@@ -129,10 +138,69 @@
         const fresh = doc.getElementById(region.id);
         if (!fresh || !document.body.contains(region)) return;
         // Asked again: a form may have opened while the fetch was on its way.
-        if (!force && busy(region)) showNotice();
-        else swapIn(region, fresh, force);
+        if (force || !busy(region)) swapIn(region, fresh, force);
+        else if (isThread(region)) mergeThread(region, fresh);
+        else showNotice();
       });
     }
+  }
+
+  const isThread = (region) => region.matches(".comment-thread");
+
+  // A comment thread someone is writing in: new and changed comments come in around what they
+  // write. The thread's own form stays, and so does every comment they have a form open in (its
+  // text and its replies are brought up to date around it).
+  function mergeThread(thread, fresh) {
+    const heading = thread.querySelector(":scope > h2, :scope > h3");
+    const freshHeading = fresh.querySelector(":scope > h2, :scope > h3");
+    if (heading && freshHeading) heading.textContent = freshHeading.textContent;
+    const theirs = fresh.querySelector(":scope > ul.comments");
+    if (!theirs) return;
+    let mine = thread.querySelector(":scope > ul.comments");
+    if (!mine) {  // the first comment: it takes the place of "No comments yet."
+      mine = document.createElement("ul");
+      mine.className = theirs.className;
+      const empty = heading?.nextElementSibling;
+      if (empty && empty.matches("p.muted")) empty.replaceWith(mine);
+      else heading?.after(mine);
+    }
+    mergeComments(mine, theirs);
+  }
+
+  function inUse(comment) {
+    const active = document.activeElement;
+    return typedFields(comment).length > 0 || Boolean(comment.querySelector("details[open]")) ||
+      Boolean(active && active !== document.body && comment.contains(active));
+  }
+
+  function mergeComments(list, fresh) {
+    const wanted = Array.from(fresh.children).map((item) => {
+      const mine = item.id ? document.getElementById(item.id) : null;
+      if (!mine || mine.parentElement !== list || !inUse(mine)) {
+        const node = document.importNode(item, true);
+        htmx.process(node);
+        return node;
+      }
+      mine.querySelectorAll(":scope > .comment-meta, :scope > .comment-text").forEach((part) => {
+        const now = item.querySelector(`:scope > .${part.classList[0]}`);
+        if (now) part.replaceWith(document.importNode(now, true));
+      });
+      const replies = item.querySelector(":scope > ul.replies");
+      if (replies) {
+        let own = mine.querySelector(":scope > ul.replies");
+        if (!own) {
+          own = document.createElement("ul");
+          own.className = replies.className;
+          mine.append(own);
+        }
+        mergeComments(own, replies);
+      }
+      return mine;
+    });
+    wanted.forEach((item, index) => {
+      if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
+    });
+    while (list.children.length > wanted.length) list.lastElementChild.remove();
   }
 
   // The notice: a polite status line with a button, inside <main> so it stays in a landmark.
@@ -203,6 +271,10 @@
 
   // What changed, by node ids: refresh only what shows one of them.
   function update(detail) {
+    if (detail && Array.isArray(detail.regions)) {  // the dashboard's poll names its regions that changed
+      const named = liveRegions().filter((region) => detail.regions.includes(region.id));
+      return named.length ? refresh(false, named) : undefined;
+    }
     if (!detail || !Array.isArray(detail.nodes)) return refresh(false);  // anything may have changed
     const regions = liveRegions();
     if (!regions.length) {
@@ -229,7 +301,12 @@
     if (shown.length || scores) {
       if (shown.length > 200) return refresh(false, [tree]);
       const params = treeParams(tree);
-      shown.forEach((el) => params.append("path", el.dataset.path));
+      shown.forEach((el) => {
+        params.append("path", el.dataset.path);
+        // A level shown whole ("Show all", or short) stays whole: no "Show N more" instead of rows it had.
+        const list = el.querySelector(":scope > ul.tree");
+        if (list && !list.querySelector(":scope > li.more-children")) params.append("whole", el.dataset.path);
+      });
       params.set("changed", detail.nodes.join(","));
       if (scores) params.set("scores", "1");
       const response = await fetch(tree.dataset.liveRowsUrl + "?" + params, {
@@ -312,6 +389,13 @@
     card.replaceWith(node);
     htmx.process(node);
     setUp(node);
+    // A thesis's section is bordered by its status, which its card's badge names.
+    const section = node.matches(".thesis-card") ? node.closest("section.thesis-tree") : null;
+    if (section) {
+      const status = node.querySelector(".kind-label .badge")?.className.match(/badge--(pending|rejected)/);
+      section.classList.remove("thesis-tree--pending", "thesis-tree--rejected");
+      if (status) section.classList.add("thesis-tree--" + status[1]);
+    }
     const focus = active && (active.isConnected ? active : active.id && document.getElementById(active.id));
     if (focus && document.activeElement !== focus) {
       focus.focus({ preventScroll: true });
@@ -320,6 +404,16 @@
   }
 
   document.addEventListener("argmap-changed", (event) => update(event.detail));
+
+  // A page in a background tab skips its polls (each costs the server a request, and nobody
+  // would see the change); shown again, it asks at once.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (document.hidden && event.detail.elt.matches("[data-live-poller]")) event.preventDefault();
+  });
+  document.addEventListener("visibilitychange", () => {
+    const poller = document.querySelector("[data-live-poller]");
+    if (!document.hidden && poller) htmx.trigger(poller, "argmap-poll");
+  });
 
   // htmx leaves error responses alone; one that says how to swap (HX-Reswap) is meant to be shown:
   // a form returned with its error, or the poller telling why it stopped.

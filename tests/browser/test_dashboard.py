@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-LIVE = 12_000  # a poll every 4 s, then a fetch
+LIVE = 8_000  # a poll every 2 s, then a fetch
 
 
 @pytest.fixture
@@ -66,6 +66,24 @@ def test_new_work_appears_without_a_reload_also_after_a_decision(page, live_serv
     pending(l, l.students[1], "A brand new claim", under=l.thesis)
     expect(page.locator("#contributions")).to_contain_text("A brand new claim", timeout=LIVE)
     expect(page.locator(f"#student-{l.students[1].pk} .pending-count")).to_have_text("1")
+    assert page.evaluate("() => window.argmapTestMark === true"), "the page was reloaded"
+
+
+def test_a_students_comment_refreshes_only_the_students_table(page, live_server, log_in, moderated):
+    from tests.classwork import remark
+
+    l = moderated
+    open_dashboard(page, live_server, log_in, l)
+    comments_done = page.locator(f"#student-{l.students[1].pk}")
+    before = comments_done.inner_text()
+    fetched = []
+    page.on("request", lambda request: "/dashboard/" in request.url and "/activity/" not in request.url
+            and fetched.append(request.headers.get("hx-target", "page")))
+
+    remark(l.thesis, l.students[1], "Why this thesis?")
+
+    expect(comments_done).not_to_have_text(before, timeout=LIVE)
+    assert fetched == ["students"], fetched
     assert page.evaluate("() => window.argmapTestMark === true"), "the page was reloaded"
 
 
