@@ -14,8 +14,9 @@ from argmap.models import ClutterRange, Comment, Map, Node, Quote, Relation, Sou
 @receiver(post_save, sender=Node)
 def node_saved(sender, instance, update_fields=None, **kwargs):
     nodes = [instance.pk]
-    if update_fields and "deleted_at" in update_fields:
-        # Deleted or restored: its parents' lists of children change too.
+    if update_fields is None or {"deleted_at", "status"} & set(update_fields):
+        # Deleted, restored, approved or rejected (or saved whole): who sees it under its parents
+        # may have changed, so their lists of children change too.
         nodes += Relation.objects.filter(child_id=instance.pk).values_list("parent_id", flat=True)
     Map.touch(instance.map_id, nodes=nodes)
 

@@ -189,8 +189,10 @@ def test_it_logs_every_bump_of_activity_with_the_nodes_it_changed(mapped):
     assert (last_change(map_).nodes, last_change(map_).shape) == ([claim.pk], False)
 
     claim.text = "He keeps every door open"
-    claim.save()
+    claim.save(update_fields=["text"])
     assert (last_change(map_).nodes, last_change(map_).shape) == ([claim.pk], True)
+    claim.save()  # saved whole: its status may have changed, and with it who sees it under its parent
+    assert (sorted(last_change(map_).nodes), last_change(map_).shape) == (sorted([claim.pk, thesis.pk]), True)
 
     reply = Node.objects.create(map=map_, text="But not to Kyiv", author=people["editor"])
     relation = reply.bear_on(claim, "oppose")
@@ -327,6 +329,21 @@ def test_it_never_shows_another_students_pending_node(client, lesson):
     assert "Not approved yet" not in html and f"node-{thesis.pk}-{pending.pk}" not in html
     client.force_login(lesson.students[0])  # its author sees it
     assert "Not approved yet" in client.get(rows_url(lesson.map, (thesis.pk, pending.pk))).content.decode()
+
+
+def test_an_approved_claim_comes_into_the_open_lists_of_the_students_who_could_not_see_it(client, lesson):
+    from argmap.classroom.moderation import approve
+
+    lesson = lesson(students=2, moderation=True)
+    thesis = lesson.builder.thesis("Lukashenko is hedging")
+    pending = Node.objects.create(map=lesson.map, text="Approved at last", author=lesson.students[0],
+                                  status=NodeStatus.PENDING)
+    pending.bear_on(thesis, "support", author=lesson.students[0])
+    approve(pending, lesson.teacher)
+    assert set(last_change(lesson.map).nodes) == {pending.pk, thesis.pk}  # the parent's list changed too
+    client.force_login(lesson.students[1])
+    html = client.get(rows_url(lesson.map, (thesis.pk,), changed=last_change(lesson.map).nodes)).content.decode()
+    assert f'<li id="node-{thesis.pk}-{pending.pk}" data-path=' in html and "Approved at last" in html
 
 
 @pytest.mark.parametrize("query, status", [
