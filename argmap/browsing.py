@@ -260,7 +260,8 @@ class TreeState:
     """What the reader asked to see of their graph: a filter, the open branches, perhaps everything
     expanded, perhaps every child of a long level.
 
-    It writes the query strings of the toggle forms, so expanding works without JavaScript too.
+    Without JavaScript a row's show/hide button sends the page's open branches (the form drawn
+    from `open_keys`) with its own path as `toggle`, so expanding works without JavaScript too.
     """
 
     def __init__(self, graph: MapGraph, *, filter_name: str = "all", open_values: Iterable[str] = (),
@@ -274,9 +275,18 @@ class TreeState:
 
     @classmethod
     def from_query(cls, query, graph: MapGraph) -> "TreeState":
-        """From a request's GET parameters (`filter`, `open`, `expand=all`, `children=all`)."""
-        return cls(graph, filter_name=query.get("filter") or "all", open_values=query.getlist("open"),
-                   expand_all=query.get("expand") == "all", all_children=query.get("children") == "all")
+        """From a request's GET parameters (`filter`, `open`, `expand=all`, `children=all`, and
+        `toggle`: a branch to open, or to close with everything beneath it if it was shown open)."""
+        state = cls(graph, filter_name=query.get("filter") or "all", open_values=query.getlist("open"),
+                    expand_all=query.get("expand") == "all", all_children=query.get("children") == "all")
+        toggle = parse_path(query.get("toggle", ""))
+        if toggle and state.graph.is_path(toggle):
+            state.open, state.expand_all = state.toggled(toggle), False
+        return state
+
+    @property
+    def open_keys(self) -> list[str]:
+        return sorted(path_key(path) for path in self.open)
 
     @cached_property
     def total_rows(self) -> int:
@@ -313,12 +323,10 @@ class TreeState:
         shown = edges if self.page is None or self.expand_all else edges[: self.page]
         row.more_children = len(edges) - len(shown)
         return [self.row(row.path + (e.child,)) if e.child in full else Row(e.child, row.path + (e.child,), e.stance,
-                None, 0, 0, [], False) for e in shown]
+                None, 0, 0, [], False, relation_id=e.relation_id) for e in shown]
 
-    def toggled(self, path: Path) -> list[str]:
-        """The `open` values that flip this branch: closing it closes everything beneath too."""
+    def toggled(self, path: Path) -> set[Path]:
+        """The open branches once this one is flipped: closing it closes everything beneath too."""
         if path in self.open or self.expand_all:
-            kept = {p for p in self.open if p[: len(path)] != path}
-        else:
-            kept = self.open | {path}
-        return sorted(path_key(p) for p in kept)
+            return {p for p in self.open if p[: len(path)] != path}
+        return self.open | {path}

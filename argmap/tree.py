@@ -72,9 +72,8 @@ class MapGraph:
                     queue.append(edge.child)
         self.evidence: set[int] = set(evidence) & self.nodes
         self._bit = {node: 1 << index for index, node in enumerate(sorted(self.nodes))}
-        self._below: dict[int, int] = {}
+        self._laid_out: _Layout | None = None
         self._sides: dict[int, dict[int, str]] = {}
-        self._rows_below: dict[int, int] = {}
         self._filtered: dict[str, MapGraph] = {}
 
     def __contains__(self, node: int) -> bool:
@@ -92,31 +91,22 @@ class MapGraph:
     def edge(self, parent: int, child: int) -> Edge | None:
         return next((e for e in self.children(parent) if e.child == child), None)
 
-    # Distinct descendants, as a bitset per node: a DAG shares nodes between branches, so a sum
-    # over children would count a shared node twice.
-    def _descendant_bits(self, root: int) -> int:
-        below, bit = self._below, self._bit
-        stack = [(root, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if node in below:
-                continue
-            if children_done:
-                bits = 0
-                for edge in self.children(node):
-                    bits |= below[edge.child] | bit[edge.child]
-                below[node] = bits
-            else:
-                stack.append((node, True))
-                stack.extend((e.child, False) for e in self.children(node) if e.child not in below)
-        return below[root]
+    def _layout(self) -> "_Layout":
+        """Everything the trees count, from one pass over the graph (kept with the graph, which is
+        itself kept per map revision): see `_Layout`."""
+        if self._laid_out is None:
+            self._laid_out = _Layout(self)
+        return self._laid_out
 
     def descendant_count(self, node: int) -> int:
-        return self._descendant_bits(node).bit_count() if node in self.nodes else 0
+        return self._layout().counts.get(node, 0)
 
     def descendants(self, node: int) -> set[int]:
-        bits = self._descendant_bits(node)
+        bits = self._layout().below.get(node, 0)
         return {n for n, b in self._bit.items() if bits & b}
+
+    def _descendant_bits(self, node: int) -> int:
+        return self._layout().below.get(node, 0)
 
     def ancestors(self, nodes: Iterable[int]) -> set[int]:
         """Every node above any of these, through any path (the nodes themselves left out unless one
@@ -137,34 +127,15 @@ class MapGraph:
         contested for that thesis.
         """
         if thesis not in self._sides:
-            signs: dict[int, set[int]] = {thesis: {1}}
-            for node in self._topological_below(thesis):
-                for edge in self.children(node):
-                    sign = 1 if edge.stance == SUPPORT else -1
-                    signs.setdefault(edge.child, set()).update(s * sign for s in signs[node])
+            layout = self._layout()
             self._sides[thesis] = {
-                node: CONTESTED if len(s) > 1 else (SUPPORT if 1 in s else OPPOSE)
-                for node, s in signs.items()
-                if node != thesis
+                node: side for node in layout.order if node != thesis
+                and (side := layout.side(thesis, node)) is not None
             }
         return self._sides[thesis]
 
     def side(self, thesis: int, node: int) -> str | None:
-        return self.sides(thesis).get(node)
-
-    def _topological_below(self, root: int) -> list[int]:
-        """Nodes reachable from root, each after all of its parents that are reachable from root."""
-        reach = {root} | self.descendants(root)
-        waiting = {n: sum(1 for e in self.parents(n) if e.parent in reach) for n in reach}
-        order, ready = [], deque([root])
-        while ready:
-            node = ready.popleft()
-            order.append(node)
-            for edge in self.children(node):
-                waiting[edge.child] -= 1
-                if waiting[edge.child] == 0:
-                    ready.append(edge.child)
-        return order
+        return self._layout().side(thesis, node) if node != thesis else None
 
     def path_to(self, node: int) -> Path | None:
         """A shortest path from a thesis down to `node` (the first thesis wins ties)."""
@@ -196,18 +167,7 @@ class MapGraph:
 
     def rows_below(self, node: int) -> int:
         """How many tree rows fully expanding this node would draw (shared nodes drawn each time)."""
-        memo = self._rows_below
-        stack = [(node, False)]
-        while stack:
-            current, children_done = stack.pop()
-            if current in memo:
-                continue
-            if children_done:
-                memo[current] = sum(1 + memo[e.child] for e in self.children(current))
-            else:
-                stack.append((current, True))
-                stack.extend((e.child, False) for e in self.children(current) if e.child not in memo)
-        return memo[node]
+        return self._layout().rows_below.get(node, 0)
 
     def filtered(self, name: str) -> "MapGraph":
         """The graph seen through a filter: only supporting relations, only opposing ones, or only
@@ -249,6 +209,69 @@ class MapGraph:
         return MapGraph(self.theses, edges, self.evidence, self.hidden)
 
 
+class _Layout:
+    """What the trees count, for every node at once, from one walk of the graph in topological order
+    (each node after all its parents) and one walk back:
+
+    - `below`: the node's distinct descendants as a bitset (a DAG shares nodes between branches,
+      so a sum over children would count a shared node twice), and `counts`, their number;
+    - `rows_below`: how many rows fully expanding the node draws (a shared node drawn each time);
+    - per node, which theses reach it by an even number of opposes (`plus`) and which by an odd
+      number (`minus`), as bitsets over the theses: its side for each thesis.
+
+    The old way walked the graph once per thesis for sides, once more for the descendant sets and
+    again for the row counts; on a 10,000-node map that was most of the page (bench/bench_render.py).
+    A node on a cycle (the editing refuses them) is never ready, so it is left out of all of them.
+    """
+
+    def __init__(self, graph: "MapGraph"):
+        children, bit = graph._children, graph._bit
+        waiting = {node: len(graph._parents.get(node, ())) for node in graph.nodes}
+        order = [node for node in graph.theses if not waiting[node]]
+        thesis_bit = {thesis: 1 << index for index, thesis in enumerate(graph.theses)}
+        plus = dict(thesis_bit)
+        minus: dict[int, int] = {}
+        index = 0
+        while index < len(order):  # `order` grows as nodes become ready
+            node = order[index]
+            index += 1
+            node_plus, node_minus = plus.get(node, 0), minus.get(node, 0)
+            for edge in children.get(node, ()):
+                child = edge.child
+                if edge.stance == SUPPORT:
+                    plus[child] = plus.get(child, 0) | node_plus
+                    minus[child] = minus.get(child, 0) | node_minus
+                else:
+                    plus[child] = plus.get(child, 0) | node_minus
+                    minus[child] = minus.get(child, 0) | node_plus
+                waiting[child] -= 1
+                if not waiting[child]:
+                    order.append(child)
+        below: dict[int, int] = {}
+        rows: dict[int, int] = {}
+        for node in reversed(order):
+            bits, count = 0, 0
+            for edge in children.get(node, ()):
+                child = edge.child
+                if child in rows:  # not so only for a node on a cycle
+                    bits |= below[child] | bit[child]
+                    count += 1 + rows[child]
+            below[node], rows[node] = bits, count
+        self.order, self.below, self.rows_below = order, below, rows
+        self.counts = {node: bits.bit_count() for node, bits in below.items()}
+        self._plus, self._minus, self._thesis_bit = plus, minus, thesis_bit
+
+    def side(self, thesis: int, node: int) -> str | None:
+        """The side `node` serves for `thesis`; None where the thesis does not reach it."""
+        mask = self._thesis_bit.get(thesis, 0)
+        if not mask or node not in self.rows_below:  # not a thesis, or a node on a cycle
+            return None
+        up, down = self._plus.get(node, 0) & mask, self._minus.get(node, 0) & mask
+        if up and down:
+            return CONTESTED
+        return SUPPORT if up else OPPOSE if down else None
+
+
 @dataclass
 class Row:
     """One line of a rendered tree: a node at one place (path) under its thesis."""
@@ -263,6 +286,7 @@ class Row:
     expanded: bool
     children: list["Row"] = field(default_factory=list)
     more_children: int = 0  # children left out because the level is long; "show all" fetches them
+    relation_id: int | None = None  # the relation to the parent on this path; None for a thesis
 
     @property
     def key(self) -> str:
@@ -290,28 +314,31 @@ def build_row(
     page: int | None = None,
 ) -> Row:
     """The row for the node at the end of `path`, with its open descendants filled in."""
+    edge = graph.edge(path[-2], path[-1]) if len(path) > 1 else None
+    return _build_row(graph, graph._layout(), path, edge, open_paths, expand_all, page)
+
+
+def _build_row(graph, layout, path, edge, open_paths, expand_all, page) -> Row:
+    # The children come with their edge, so no row looks its relation up again.
     node = path[-1]
-    parent = path[-2] if len(path) > 1 else None
-    edge = graph.edge(parent, node) if parent is not None else None
     children = graph.children(node)
     expanded = bool(children) and (expand_all or path in open_paths)
+    parent = edge.parent if edge else None
     row = Row(
-        node_id=node,
-        path=path,
-        stance=edge.stance if edge else None,
-        side=graph.side(path[0], node) if parent is not None else None,
-        descendant_count=graph.descendant_count(node),
-        child_count=len(children),
-        other_parents=[e for e in graph.parents(node) if e.parent != parent],
-        expanded=expanded,
+        node,
+        path,
+        edge.stance if edge else None,
+        layout.side(path[0], node) if edge else None,
+        layout.counts.get(node, 0),
+        len(children),
+        [e for e in graph.parents(node) if e.parent != parent],
+        expanded,
+        relation_id=edge.relation_id if edge else None,
     )
     if expanded:
         shown = children if page is None or expand_all else children[:page]
         row.more_children = len(children) - len(shown)
-        row.children = [
-            build_row(graph, path + (e.child,), open_paths=open_paths, expand_all=expand_all, page=page)
-            for e in shown
-        ]
+        row.children = [_build_row(graph, layout, path + (e.child,), e, open_paths, expand_all, page) for e in shown]
     return row
 
 

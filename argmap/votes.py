@@ -152,12 +152,12 @@ def vote_boxes(access, relation_ids) -> dict[int, VoteBox]:
     return boxes
 
 
-def attach_row_votes(rows, graph, access) -> None:
+def attach_row_votes(rows, access) -> None:
     """Give every tree row below a thesis its relation's VoteBox as `row.vote` (None if nothing to show)."""
-    shown = [(row, graph.edge(row.path[-2], row.path[-1])) for row in walk(rows) if len(row.path) > 1]
-    boxes = vote_boxes(access, {edge.relation_id for _, edge in shown if edge})
-    for row, edge in shown:
-        row.vote = boxes.get(edge.relation_id) if edge else None
+    shown = [row for row in walk(rows) if row.relation_id is not None]
+    boxes = vote_boxes(access, {row.relation_id for row in shown})
+    for row in shown:
+        row.vote = boxes.get(row.relation_id)
 
 
 def attach_child_votes(children: list[dict], access, own_relation_id: int | None = None) -> VoteBox | None:

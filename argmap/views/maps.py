@@ -47,7 +47,7 @@ def map_detail(request, code: str, slug: str | None = None):
     state = TreeState.from_query(request.GET, graph)
     rows = state.thesis_rows()
     note_reviews(attach_nodes(rows, state.graph).values())
-    attach_row_votes(rows, state.graph, access)
+    attach_row_votes(rows, access)
     page = TreePage(request, map_, access, state)
     context = {
         "map": map_,
@@ -83,7 +83,7 @@ def branch(request, code: str):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
     note_reviews(attach_nodes([row], state.graph).values())
-    attach_row_votes([row], state.graph, access)
+    attach_row_votes([row], access)
     return HttpResponse(render_row(row, TreePage(request, map_, access, state)))
 
 

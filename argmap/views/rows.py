@@ -12,8 +12,10 @@ A rendered card is kept in a small in-process cache whose key holds everything t
 (node content and status, quotes, counts, place, filter, expanded state) and everything about the
 reader it depends on (may they change it, how they see its author's name, their vote widget), so
 readers who would see the same card share it and any change yields a new key. What belongs to
-one request only (the CSRF token, the page to come back to, the open branches the toggle carries)
-is left out as a marker and filled in on the way out: no token is ever shared through the cache.
+one request only (the CSRF token, the page to come back to) is left out as a marker and filled in
+on the way out: no token is ever shared through the cache. A row's show/hide button carries only
+its own path: without JavaScript it submits the page's one `#tree-open` form (the open branches),
+so no row repeats them.
 """
 
 from functools import cached_property
@@ -32,8 +34,8 @@ from argmap.votes import VoteBox
 CARDS_KEPT = 8_000  # about 2 KB each: the cards of a few large maps per process
 _cards: KeptRecently[str] = KeptRecently(CARDS_KEPT)
 
-# Filled in per request (never cached): the CSRF field, the vote form's way back, a toggle's branches.
-_CSRF, _BACK, _TOGGLE = "\x00csrf\x00", "\x00back\x00", "\x00toggle\x00"
+# Filled in per request (never cached): the CSRF field, the vote form's way back.
+_CSRF, _BACK = "\x00csrf\x00", "\x00back\x00"
 
 STANCE_LABELS = {"support": "Supports", "oppose": "Opposes"}
 STATUS_BADGES = {
@@ -87,6 +89,7 @@ class TreePage:
         self.moderated = bool(access.moderated)
         filter_name = state.filter
         self.filter_input = "" if filter_name == "all" else f'<input type="hidden" name="filter" value="{esc(filter_name)}">'
+        self.filter_query = "" if filter_name == "all" else f"&amp;filter={esc(filter_name)}"
         # What every card on this page shares in its cache key.
         self.key = (map_.pk, self.map_url, filter_name, self.contributes, self.moderated)
 
@@ -102,13 +105,10 @@ class TreePage:
         url = self.focus(row.node_id)
         return f"{url}?path={row.key}" if len(row.path) > 1 else url
 
-    def finish(self, html: str, row: Row) -> str:
+    def finish(self, html: str) -> str:
         """A card with this request's own parts filled in."""
         if "\x00" not in html:
             return html
-        if _TOGGLE in html:
-            html = html.replace(_TOGGLE, "".join(
-                f'<input type="hidden" name="open" value="{value}">' for value in self.state.toggled(row.path)))
         if _CSRF in html:
             html = html.replace(_CSRF, self.csrf_input)
         if _BACK in html:
@@ -151,13 +151,13 @@ def render_card(row: Row, page: TreePage) -> SafeString:
     """The row's `<div class="node-card" id="{row.dom_id}-card">` without its children; a thesis's
     `<div class="thesis-card" id="{row.dom_id}">` (what live updates swap)."""
     if row.depth == 1:
-        return mark_safe(page.finish(_thesis_card(row, page), row))
+        return mark_safe(page.finish(_thesis_card(row, page)))
     return mark_safe(_card_of(row, page))
 
 
 def _card_of(row: Row, page: TreePage) -> str:
     html = _cards.get(_card_key(row, page), lambda: _card(row, page))
-    return page.finish(html, row)
+    return page.finish(html)
 
 
 def render_thesis(row: Row, page: TreePage) -> SafeString:
@@ -174,7 +174,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
         what = "matches this filter" if page.state.filter != "all" else "bears on this thesis yet"
         parts.append(f'<p class="muted empty-tree">Nothing {what}.</p>')
     parts.append("</section>")
-    return mark_safe(page.finish("".join(parts), row))
+    return mark_safe(page.finish("".join(parts)))
 
 
 def _thesis_card(row: Row, page: TreePage) -> str:
@@ -279,15 +279,18 @@ def _card(row: Row, page: TreePage) -> str:
             parts.append(f'<li>{STANCE_LABELS.get(stance, "")} <a href="{url}">{esc(parent.text)}</a></li>')
         parts.append("</ul></details>")
     if row.child_count:
-        # Without JavaScript this reloads the page with the branch toggled; htmx swaps just this row.
+        # Without JavaScript the button submits the page's #tree-open form (its open branches) with
+        # this path as `toggle`, and the page comes back with the branch flipped; htmx asks for just
+        # this row, opened or closed, and swaps it.
         expanded = row.expanded
         controls = f' aria-controls="{dom_id}-children"' if expanded else ""
+        opens = "" if expanded else f"&amp;open={row.key}"
         parts.append(
-            f'<form class="toggle" method="get" action="{page.map_url}#{dom_id}"'
-            f' hx-get="{page.branch_url}?path={row.key}" hx-target="#{dom_id}" hx-swap="outerHTML">'
-            f"{_TOGGLE}{page.filter_input}"
-            f'<button type="submit" id="{dom_id}-toggle" aria-expanded="{"true" if expanded else "false"}"{controls}>'
-            f'{"Hide" if expanded else "Show"} {row.child_count} response{plural(row.child_count)}</button></form>'
+            f'<div class="toggle"><button type="submit" form="tree-open" name="toggle" value="{row.key}"'
+            f' formaction="{page.map_url}#{dom_id}" hx-get="{page.branch_url}?path={row.key}{opens}{page.filter_query}"'
+            f' hx-target="#{dom_id}" hx-swap="outerHTML"'
+            f' id="{dom_id}-toggle" aria-expanded="{"true" if expanded else "false"}"{controls}>'
+            f'{"Hide" if expanded else "Show"} {row.child_count} response{plural(row.child_count)}</button></div>'
         )
     if page.contributes:
         parts.append(_controls(row, page))
