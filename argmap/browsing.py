@@ -96,7 +96,9 @@ def _load_full_graph(map_: Map) -> MapGraph:
 
 
 def forget_graphs() -> None:
+    """Forget every kept graph and node card (`map_cards`)."""
     _graphs.clear()
+    _card_sets.clear()
 
 
 def _read_graph(map_: Map) -> MapGraph:
@@ -196,36 +198,59 @@ class NodeCard:
         return self.pk
 
 
-def row_cards(ids: Iterable[int]) -> dict[int, NodeCard]:
-    """As `node_cards`, as NodeCards (two queries: the nodes, then their live quotes)."""
+# Past this many ids, asking for the map's nodes and dropping the others beats a `pk IN (...)`
+# list, whose every id Django prepares one by one (most of a fully expanded tree's queries).
+MANY_IDS = 200
+CARD_SETS_KEPT = 16
+_card_sets: KeptRecently[dict[int, NodeCard]] = KeptRecently(CARD_SETS_KEPT)
+
+
+def row_cards(ids: Iterable[int], map_: Map | None = None) -> dict[int, NodeCard]:
+    """As `node_cards`, as NodeCards (two queries: the nodes, then their live quotes). Given the
+    map, the nodes are asked for by map when they are most of it."""
     ids = set(ids)
+    by_map = map_ is not None and len(ids) > MANY_IDS
+    nodes = Node.objects.filter(map_id=map_.pk, deleted_at__isnull=True) if by_map else Node.objects.filter(pk__in=ids)
     rows = (
-        Node.objects.filter(pk__in=ids)
-        .annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
+        nodes.annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
         .order_by()
         .values_list("id", "kind", "text", "status", "author_id", "author__username", "comment_count")
     )
     cards = {
         pk: NodeCard(pk, kind, text, status, author_id, Person(author_id, username) if author_id else None, count)
         for pk, kind, text, status, author_id, username, count in rows
+        if pk in ids
     }
+    quotes = Quote.objects.live().filter(node__map_id=map_.pk) if by_map else Quote.objects.live().filter(node_id__in=ids)
     quotes = (
-        Quote.objects.live().filter(node_id__in=ids).with_source_details()
+        quotes.with_source_details()
         .annotate(source_opening=Substr("source__text", 1, SOURCE_OPENING)).order_by("id")
         .values_list("id", "node_id", "exact", "source__code", "source_title", "source_author", "source_opening")
     )
     sources: dict[tuple, SourceCard] = {}
     for pk, node_id, exact, *details in quotes:
-        source = sources.setdefault(tuple(details), SourceCard(*(value or "" for value in details)))
-        cards[node_id].live_quotes.append(QuoteCard(pk, exact, source))
+        if node_id in cards:
+            source = sources.setdefault(tuple(details), SourceCard(*(value or "" for value in details)))
+            cards[node_id].live_quotes.append(QuoteCard(pk, exact, source))
     return cards
 
 
-def attach_nodes(rows: list[Row], graph: MapGraph) -> dict[int, NodeCard]:
+def map_cards(map_: Map, ids: set[int]) -> dict[int, NodeCard]:
+    """The NodeCards of these nodes of `map_`, kept per map while its `activity` is unchanged (every
+    change to what a card shows bumps it: argmap/signals.py), so a page asked for again reads none.
+    The same for every reader: what a reader may see is decided by the graph that names the ids."""
+    kept = _card_sets.get((map_.pk, map_.code, map_.activity), dict)
+    missing = ids - kept.keys()
+    if missing:
+        kept.update(row_cards(missing, map_))
+    return {pk: kept[pk] for pk in ids if pk in kept}
+
+
+def attach_nodes(rows: list[Row], graph: MapGraph, map_: Map) -> dict[int, NodeCard]:
     """Fetch what the rows show of their nodes (and of their other parents) and hang it on the rows."""
     shown = list(walk(rows))
     wanted = {row.node_id for row in shown} | {e.parent for row in shown for e in row.other_parents}
-    cards = row_cards(wanted)
+    cards = map_cards(map_, wanted)
     for row in shown:
         row.node = cards[row.node_id]
         row.other_places = [(cards[e.parent], e.stance, place_path(graph, e)) for e in row.other_parents]

@@ -131,7 +131,7 @@ def card(tree, rf):
         access = access_for(tree.map, request.user)
         state = TreeState(load_graph(access), filter_name=filter_name, open_values=open_values)
         row = state.row((tree.thesis.pk, tree.claim.pk))
-        attach_nodes([row], state.graph)
+        attach_nodes([row], state.graph, tree.map)
         attach_row_votes([row], access)
         row.node = copy.copy(row.node)
         row.node.live_quotes = list(row.node.live_quotes)

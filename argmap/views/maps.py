@@ -20,7 +20,7 @@ from argmap.permissions import deleted_node_for, map_and_access
 from argmap.ratings import with_ratings
 from argmap.search import find_nodes
 from argmap.tree import OPPOSE, SUPPORT, parse_path
-from argmap.views.rows import TreePage, render_row, render_thesis
+from argmap.views.rows import TreePage, page_with_trees, render_row, render_thesis
 from argmap.votes import attach_child_votes, attach_row_votes
 
 
@@ -46,7 +46,7 @@ def map_detail(request, code: str, slug: str | None = None):
     graph = load_graph(access)
     state = TreeState.from_query(request.GET, graph)
     rows = state.thesis_rows()
-    note_reviews(attach_nodes(rows, state.graph).values())
+    note_reviews(attach_nodes(rows, state.graph, map_).values())
     attach_row_votes(rows, access)
     page = TreePage(request, map_, access, state)
     context = {
@@ -60,9 +60,9 @@ def map_detail(request, code: str, slug: str | None = None):
         "access": access,
         "scores": thesis_scores(access, [row.node for row in rows]),
     }
-    if request.htmx and request.htmx.target == "trees":
-        return render(request, "maps/detail.html#trees", context)
-    return render(request, "maps/detail.html", context)
+    theses = context.pop("theses")
+    fragment = "#trees" if request.htmx and request.htmx.target == "trees" else ""
+    return page_with_trees(request, f"maps/detail.html{fragment}", context, theses)
 
 
 @require_safe
@@ -82,7 +82,7 @@ def branch(request, code: str):
     if not state.graph.is_path(path):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
-    note_reviews(attach_nodes([row], state.graph).values())
+    note_reviews(attach_nodes([row], state.graph, map_).values())
     attach_row_votes([row], access)
     return HttpResponse(render_row(row, TreePage(request, map_, access, state)))
 

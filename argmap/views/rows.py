@@ -18,10 +18,13 @@ its own path: without JavaScript it submits the page's one `#tree-open` form (th
 so no row repeats them.
 """
 
+import secrets
 from functools import cached_property
 
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -123,6 +126,19 @@ class TreePage:
     def csrf_input(self) -> str:
         # Asked for only when a card has a form: get_token marks the response as setting the cookie.
         return f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(get_token(self.request))}">'
+
+
+# Where the trees go in a rendered page; random, so no text on the page can forge it.
+_TREES = f"<!--trees-{secrets.token_hex(16)}-->"
+
+
+def page_with_trees(request, template_name: str, context: dict, theses: list[SafeString]) -> HttpResponse:
+    """`template_name` rendered with `theses` (render_thesis's sections) spliced in where the
+    template writes `{{ thesis }}`: a thousand-row tree passed through the template would be copied
+    again by each level of it (blocks, partials, loops), which cost more than drawing its rows."""
+    context = {**context, "theses": [mark_safe(_TREES)] if theses else []}
+    before, _, after = render_to_string(template_name, context, request).partition(_TREES)
+    return HttpResponse([before, *theses, after])
 
 
 def render_row(row: Row, page: TreePage) -> SafeString:
@@ -242,7 +258,9 @@ def _card(row: Row, page: TreePage) -> str:
         f'<div class="node-card" id="{dom_id}-card">',
         '<p class="node-head">',
         f'<span class="stance stance--{row.stance}"><span class="stance-icon" aria-hidden="true">'
-        f'{"+" if row.stance == SUPPORT else "−"}</span> {STANCE_LABELS.get(row.stance, "")}</span>',
+        # &minus;, not the character: one character beyond ASCII makes Python store the whole page
+        # at two bytes a character, for every copy and for the encoding of the response.
+        f'{"+" if row.stance == SUPPORT else "&minus;"}</span> {STANCE_LABELS.get(row.stance, "")}</span>',
     ]
     if node.live_quotes:
         parts.append('<span class="badge badge--evidence">Evidence</span>')
