@@ -165,10 +165,10 @@ class SourceCard:
     title: str
     author: str
     opening: str  # the start of the text, which names an untitled source
+    display_title: str = field(init=False)  # worked out once: every card quoting it shows it
 
-    @property
-    def display_title(self) -> str:
-        return self.title or untitled_name(self.opening)
+    def __post_init__(self):
+        self.display_title = self.title or untitled_name(self.opening)
 
 
 @dataclass(slots=True)
@@ -192,10 +192,19 @@ class NodeCard:
     comment_count: int
     live_quotes: list[QuoteCard] = field(default_factory=list)
     latest_review: Review | None = None  # a rejected node's, from note_reviews
+    _shown: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> int:
         return self.pk
+
+    def shown(self) -> tuple:
+        """What a card shows of the node (but the review, noted later), as one value to compare:
+        worked out once while the card is kept (`map_cards`)."""
+        if self._shown is None:
+            self._shown = (self.pk, self.text, self.status, self.comment_count, self.author_id, tuple(
+                (q.pk, q.exact, q.source.code, q.source.display_title, q.source.author) for q in self.live_quotes))
+        return self._shown
 
 
 # Past this many ids, asking for the map's nodes and dropping the others beats a `pk IN (...)`

@@ -1,7 +1,7 @@
 """Tree rows drawn by argmap/views/rows.py: what each reader sees in them, and the card cache that
 must hand out fresh HTML whenever anything a card shows changes."""
 
-import copy
+import dataclasses
 import re
 
 import pytest
@@ -133,8 +133,8 @@ def card(tree, rf):
         row = state.row((tree.thesis.pk, tree.claim.pk))
         attach_nodes([row], state.graph, tree.map)
         attach_row_votes([row], access)
-        row.node = copy.copy(row.node)
-        row.node.live_quotes = list(row.node.live_quotes)
+        # A copy to change: the card read is the one kept for every page of the map.
+        row.node = dataclasses.replace(row.node, live_quotes=list(row.node.live_quotes))
         page = TreePage(request, tree.map, access, state)
         if change:
             change(row, page)

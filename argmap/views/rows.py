@@ -145,7 +145,7 @@ def render_row(row: Row, page: TreePage) -> SafeString:
     """The row's `<li>`: its card and, when expanded, the `<ul>` of its child rows."""
     out: list[str] = []
     _row(row, page, out)
-    return mark_safe("".join(out))
+    return mark_safe(page.finish("".join(out)))
 
 
 def _row(row: Row, page: TreePage, out: list[str]) -> None:
@@ -168,12 +168,12 @@ def render_card(row: Row, page: TreePage) -> SafeString:
     `<div class="thesis-card" id="{row.dom_id}">` (what live updates swap)."""
     if row.depth == 1:
         return mark_safe(page.finish(_thesis_card(row, page)))
-    return mark_safe(_card_of(row, page))
+    return mark_safe(page.finish(_card_of(row, page)))
 
 
 def _card_of(row: Row, page: TreePage) -> str:
-    html = _cards.get(_card_key(row, page), lambda: _card(row, page))
-    return page.finish(html)
+    # Still with its markers: whoever returns the HTML fills them in once, for every card in it.
+    return _cards.get(_card_key(row, page), lambda: _card(row, page))
 
 
 def render_thesis(row: Row, page: TreePage) -> SafeString:
@@ -243,8 +243,7 @@ def _card_key(row: Row, page: TreePage) -> tuple:
         page.key,
         row.path, row.stance, row.side, row.descendant_count, row.child_count, row.expanded,
         tuple((parent.pk, parent.text, stance, place) for parent, stance, place in row.other_places),
-        node.pk, node.text, node.status, review.feedback if review is not None else None, node.comment_count,
-        tuple((q.pk, q.exact, q.source.code, q.source.display_title, q.source.author) for q in node.live_quotes),
+        node.shown(), review.feedback if review is not None else None,
         page.access.name_of(node.author) if node.author_id else None,
         page.may_change(node),
         getattr(row, "vote", None),
