@@ -49,15 +49,15 @@ def test_it_shows_an_anonymous_reader_links_but_no_controls(client, tree):
 def test_it_gives_a_contributor_edit_controls_only_on_their_own_claims(client, tree):
     client.force_login(tree.user("contributor"))
     others, own = row_html(client, tree, tree.claim), row_html(client, tree, tree.own)
-    assert "Reply for" in others and ">Edit</a>" not in others and "Delete…" not in others
-    assert ">Edit</a>" in own and "Delete…" in own and "Make it support" in own
+    assert "Reply for" in others and ">Edit</a>" not in others and "Delete&hellip;" not in others
+    assert ">Edit</a>" in own and "Delete&hellip;" in own and "Make it support" in own
     assert f'/maps/{tree.map.code}/nodes/{tree.own.pk}/edit/?path={tree.thesis.pk}.{tree.own.pk}' in own
 
 
 def test_it_gives_an_editor_every_control_with_their_own_csrf_token(client, tree):
     client.force_login(tree.user("editor"))
     html = row_html(client, tree, tree.claim)
-    assert "Make it oppose" in html and "Move…" in html and "Delete…" in html
+    assert "Make it oppose" in html and "Move&hellip;" in html and "Delete&hellip;" in html
     forms = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert forms and all(len(t) == 64 for t in forms)
     # The owner gets the same card from the cache, but their own token in it.
@@ -166,7 +166,7 @@ CHANGES = {
     "path": (lambda row, page: setattr(row, "path", row.path + (4242,)), "-4242-card"),
     "author's name": (lambda row, page: setattr(row.node, "author", Person(row.node.author_id, "renamed")), "by renamed"),
     "vote": (lambda row, page: setattr(row, "vote", VoteBox(row.vote.relation_id, Summary(2, 6, 3), True, True)),
-             "Impact 3.0 of 4, from 2 votes · yours: 3"),
+             "Impact 3.0 of 4, from 2 votes &middot; yours: 3"),
     "other places": (lambda row, page: setattr(row, "other_places", [(row.node, "oppose", (1, 2))]),
                      "Also in 1 other place"),
 }

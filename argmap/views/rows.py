@@ -348,7 +348,7 @@ def vote_widget(box: VoteBox, place: str, page: TreePage) -> str:
     if box.revealed:
         said = (f"Impact {floatformat(summary.mean, 1)} of 4, from {summary.count} vote{plural(summary.count)}"
                 if summary.count else "No impact votes yet")
-        mine = f" · yours: {summary.mine}" if summary.mine is not None else ""
+        mine = f" &middot; yours: {summary.mine}" if summary.mine is not None else ""
         parts.append(f'<p class="vote-summary">{said}{mine}</p>')
     elif box.can_vote:
         parts.append("<p class=\"vote-summary muted\">Vote to see the others' votes.</p>")
@@ -372,15 +372,15 @@ def _controls(row: Row, page: TreePage) -> str:
         parts.append('<details class="more-controls"><summary>More</summary><ul>')
         # Under moderation a student places only their own claims (views/relations.py says why).
         if deeper and (not page.moderated or may_change):
-            parts.append(f"<li>{_link(page.attach(node_id), key, 'Also place under…')}</li>")
+            parts.append(f"<li>{_link(page.attach(node_id), key, 'Also place under&hellip;')}</li>")
         if may_change:
             if deeper:
-                parts.append(f"<li>{_link(page.move(node_id), key, 'Move…')}</li>")
+                parts.append(f"<li>{_link(page.move(node_id), key, 'Move&hellip;')}</li>")
                 other = "oppose" if row.stance == SUPPORT else "support"
                 parts.append(f"<li>{_post(page.stance(node_id), key, f'Make it {other}', other)}</li>")
                 if row.other_places:
                     parts.append(f"<li>{_post(page.detach(node_id), key, 'Take it out from here')}</li>")
-            parts.append(f"<li>{_link(page.delete(node_id), key, 'Delete…')}</li>")
+            parts.append(f"<li>{_link(page.delete(node_id), key, 'Delete&hellip;')}</li>")
         parts.append("</ul></details>")
     parts.append(f'</div><div id="{row.dom_id}-slot" class="edit-slot"></div>')
     return "".join(parts)
