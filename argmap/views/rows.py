@@ -246,8 +246,16 @@ def _card_key(row: Row, page: TreePage) -> tuple:
         node.shown(), review.feedback if review is not None else None,
         page.access.name_of(node.author) if node.author_id else None,
         page.may_change(node),
-        getattr(row, "vote", None),
+        _vote_key(getattr(row, "vote", None)),
     )
+
+
+def _vote_key(box: VoteBox | None) -> tuple | None:
+    # Plain values: compared as a tuple of ints, not dataclass by dataclass, for every row's lookup.
+    if box is None:
+        return None
+    summary = box.summary
+    return (box.relation_id, summary.count, summary.total, summary.mine, box.revealed, box.can_vote)
 
 
 def _card(row: Row, page: TreePage) -> str:
