@@ -18,6 +18,7 @@ its own path: without JavaScript it submits the page's one `#tree-open` form (th
 so no row repeats them.
 """
 
+import re
 import secrets
 from functools import cached_property
 
@@ -35,10 +36,11 @@ from argmap.tree import SUPPORT, Row
 from argmap.votes import VoteBox
 
 CARDS_KEPT = 8_000  # about 2 KB each: the cards of a few large maps per process
-_cards: KeptRecently[str] = KeptRecently(CARDS_KEPT)
+_cards: KeptRecently[tuple[str, ...]] = KeptRecently(CARDS_KEPT)
 
 # Filled in per request (never cached): the CSRF field, the vote form's way back.
 _CSRF, _BACK = "\x00csrf\x00", "\x00back\x00"
+_MARKERS = re.compile(f"({_CSRF}|{_BACK})")
 
 STANCE_LABELS = {"support": "Supports", "oppose": "Opposes"}
 STATUS_BADGES = {
@@ -108,8 +110,11 @@ class TreePage:
         url = self.focus(row.node_id)
         return f"{url}?path={row.key}" if len(row.path) > 1 else url
 
+    def fill(self, marker: str) -> str:
+        return self.csrf_input if marker == _CSRF else self.back
+
     def finish(self, html: str) -> str:
-        """A card with this request's own parts filled in."""
+        """HTML with this request's own parts filled in."""
         if "\x00" not in html:
             return html
         if _CSRF in html:
@@ -145,7 +150,7 @@ def render_row(row: Row, page: TreePage) -> SafeString:
     """The row's `<li>`: its card and, when expanded, the `<ul>` of its child rows."""
     out: list[str] = []
     _row(row, page, out)
-    return mark_safe(page.finish("".join(out)))
+    return mark_safe("".join(out))
 
 
 def _row(row: Row, page: TreePage, out: list[str]) -> None:
@@ -157,7 +162,8 @@ def _row(row: Row, page: TreePage, out: list[str]) -> None:
     if node.status != NodeStatus.APPROVED:
         classes += f" node--{node.status}"
     out.append(f'<li id="{row.dom_id}" data-path="{row.key}" class="{classes}">')
-    out.append(_card_of(row, page))
+    for part in _card_parts(row, page):
+        out.append(page.fill(part) if part[0] == "\x00" else part)
     if row.expanded:
         _children(row, page, out)
     out.append("</li>")
@@ -168,12 +174,13 @@ def render_card(row: Row, page: TreePage) -> SafeString:
     `<div class="thesis-card" id="{row.dom_id}">` (what live updates swap)."""
     if row.depth == 1:
         return mark_safe(page.finish(_thesis_card(row, page)))
-    return mark_safe(page.finish(_card_of(row, page)))
+    return mark_safe("".join(page.fill(part) if part[0] == "\x00" else part for part in _card_parts(row, page)))
 
 
-def _card_of(row: Row, page: TreePage) -> str:
-    # Still with its markers: whoever returns the HTML fills them in once, for every card in it.
-    return _cards.get(_card_key(row, page), lambda: _card(row, page))
+def _card_parts(row: Row, page: TreePage) -> tuple[str, ...]:
+    """The card, kept cut at its markers: filling them in is then a look at each part's first
+    character, not a search through a page of a thousand cards (which cost more than drawing them)."""
+    return _cards.get(_card_key(row, page), lambda: tuple(part for part in _MARKERS.split(_card(row, page)) if part))
 
 
 def render_thesis(row: Row, page: TreePage) -> SafeString:
@@ -182,7 +189,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
     section_class = "thesis-tree" if node.status == NodeStatus.APPROVED else f"thesis-tree thesis-tree--{node.status}"
     parts = [
         f'<section data-path="{row.key}" class="{section_class}" aria-labelledby="{row.dom_id}-text">',
-        _thesis_card(row, page),
+        page.finish(_thesis_card(row, page)),
     ]
     if row.children:
         _children(row, page, parts)
@@ -190,7 +197,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
         what = "matches this filter" if page.state.filter != "all" else "bears on this thesis yet"
         parts.append(f'<p class="muted empty-tree">Nothing {what}.</p>')
     parts.append("</section>")
-    return mark_safe(page.finish("".join(parts)))
+    return mark_safe("".join(parts))
 
 
 def _thesis_card(row: Row, page: TreePage) -> str:
