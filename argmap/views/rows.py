@@ -137,7 +137,7 @@ class TreePage:
 _TREES = f"<!--trees-{secrets.token_hex(16)}-->"
 
 
-def page_with_trees(request, template_name: str, context: dict, theses: list[SafeString]) -> HttpResponse:
+def page_with_trees(request, template_name: str, context: dict, theses: list[str]) -> HttpResponse:
     """`template_name` rendered with `theses` (render_thesis's sections) spliced in where the
     template writes `{{ thesis }}`: a thousand-row tree passed through the template would be copied
     again by each level of it (blocks, partials, loops), which cost more than drawing its rows."""
@@ -183,8 +183,9 @@ def _card_parts(row: Row, page: TreePage) -> tuple[str, ...]:
     return _cards.get(_card_key(row, page), lambda: tuple(part for part in _MARKERS.split(_card(row, page)) if part))
 
 
-def render_thesis(row: Row, page: TreePage) -> SafeString:
-    """A thesis's section: its card, then its tree (or a word on why there is none)."""
+def render_thesis(row: Row, page: TreePage) -> str:
+    """A thesis's section: its card, then its tree (or a word on why there is none). HTML for
+    `page_with_trees`, which sends it as it is: a SafeString would be one more copy of the tree."""
     node = row.node
     section_class = "thesis-tree" if node.status == NodeStatus.APPROVED else f"thesis-tree thesis-tree--{node.status}"
     parts = [
@@ -197,7 +198,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
         what = "matches this filter" if page.state.filter != "all" else "bears on this thesis yet"
         parts.append(f'<p class="muted empty-tree">Nothing {what}.</p>')
     parts.append("</section>")
-    return mark_safe("".join(parts))
+    return "".join(parts)
 
 
 def _thesis_card(row: Row, page: TreePage) -> str:
