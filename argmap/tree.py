@@ -8,7 +8,6 @@ fetches only those nodes.
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import NamedTuple
 
 SUPPORT = "support"
@@ -334,12 +333,11 @@ class Row:
     more_children: int = 0  # children left out because the level is long; "show all" fetches them
     relation_id: int | None = None  # the relation to the parent on this path; None for a thesis
 
-    # Worked out once: a row's card, its links and its toggle each ask for them.
-    @cached_property
+    @property
     def key(self) -> str:
         return path_key(self.path)
 
-    @cached_property
+    @property
     def dom_id(self) -> str:
         return "node-" + "-".join(map(str, self.path))
 
