@@ -254,21 +254,20 @@ class _Layout:
         shared = sorted(node for node, parents in waiting.items() if parents > 1)
         order = [node for node in graph.theses if not waiting[node]]
         thesis_bit = {thesis: 1 << index for index, thesis in enumerate(graph.theses)}
-        plus = dict(thesis_bit)
-        minus: dict[int, int] = {}
-        index = 0
-        while index < len(order):  # `order` grows as nodes become ready
-            node = order[index]
-            index += 1
-            node_plus, node_minus = plus.get(node, 0), minus.get(node, 0)
-            for edge in children.get(node, ()):
+        plus = dict.fromkeys(graph.nodes, 0)
+        plus.update(thesis_bit)
+        minus = dict.fromkeys(graph.nodes, 0)
+        no_children: list[Edge] = []
+        for node in order:  # `order` grows as nodes become ready
+            node_plus, node_minus = plus[node], minus[node]
+            for edge in children.get(node, no_children):
                 child = edge.child
                 if edge.stance == SUPPORT:
-                    plus[child] = plus.get(child, 0) | node_plus
-                    minus[child] = minus.get(child, 0) | node_minus
+                    plus[child] |= node_plus
+                    minus[child] |= node_minus
                 else:
-                    plus[child] = plus.get(child, 0) | node_minus
-                    minus[child] = minus.get(child, 0) | node_plus
+                    plus[child] |= node_minus
+                    minus[child] |= node_plus
                 waiting[child] -= 1
                 if not waiting[child]:
                     order.append(child)
@@ -279,8 +278,12 @@ class _Layout:
         counts: dict[int, int] = {}
         weights = {0: 0}  # what a set of shared nodes adds to a count (nodes in a chain share one)
         for node in reversed(order):
+            edges = children.get(node)
+            if edges is None:  # a leaf: most nodes
+                region[node] = shared_below[node] = rows[node] = counts[node] = 0
+                continue
             own, below, count = 0, 0, 0
-            for edge in children.get(node, ()):
+            for edge in edges:
                 child = edge.child
                 if child not in rows:  # a node on a cycle
                     continue
