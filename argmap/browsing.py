@@ -322,6 +322,15 @@ class TreeState:
     def open_keys(self) -> list[str]:
         return sorted(path_key(path) for path in self.open)
 
+    def query(self) -> str:
+        """The query string (with its "?", or "") that asks for this tree: open branches and filter."""
+        params = [f"open={key}" for key in self.open_keys]
+        if self.expand_all:
+            params.append("expand=all")
+        if self.filter != "all":
+            params.append(f"filter={self.filter}")
+        return "?" + "&".join(params) if params else ""
+
     @cached_property
     def total_rows(self) -> int:
         return sum(1 + self.graph.rows_below(t) for t in self.graph.theses)

@@ -151,10 +151,12 @@ def test_it_opens_a_branch_without_javascript_and_offers_to_close_it(client, sma
     form = form[: form.index("</form>")]
     assert f'name="open" value="{thesis.pk}.{pro.pk}"' in form
     assert f'form="tree-open" name="toggle" value="{thesis.pk}.{pro.pk}"' in html
-    # ...and the page comes back with the branch closed.
+    # ...and is sent on to the tree it asked for: the branch closed, or opened.
     closed = client.get(page_url(map_), {"open": f"{thesis.pk}.{pro.pk}", "toggle": f"{thesis.pk}.{pro.pk}"})
-    assert "Stations went quiet" not in closed.content.decode()
-    assert "Stations went quiet" in client.get(page_url(map_), {"toggle": f"{thesis.pk}.{pro.pk}"}).content.decode()
+    assert closed.status_code == 302 and closed["Location"] == page_url(map_)
+    opened = client.get(page_url(map_), {"toggle": f"{thesis.pk}.{pro.pk}", "filter": "support"})
+    assert opened["Location"] == f"{page_url(map_)}?open={thesis.pk}.{pro.pk}&filter=support"
+    assert "Stations went quiet" in client.get(opened["Location"]).content.decode()
 
 
 def test_it_ignores_open_branches_that_are_not_paths_of_the_map(client, small):

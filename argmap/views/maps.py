@@ -45,6 +45,10 @@ def map_detail(request, code: str, slug: str | None = None):
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     graph = load_graph(access)
     state = TreeState.from_query(request.GET, graph)
+    if "toggle" in request.GET:
+        # A show/hide button without JavaScript: on to the address of the tree it asked for (the
+        # browser keeps the #row it came with), which a reload or a bookmark shows as it is.
+        return redirect(f"{map_.get_absolute_url()}{state.query()}")
     rows = state.thesis_rows()
     note_reviews(attach_nodes(rows, state.graph, map_).values())
     attach_row_votes(rows, access)

@@ -321,7 +321,8 @@ def _card(row: Row, page: TreePage) -> str:
         parts.append(
             f'<div class="toggle"><button type="submit" form="tree-open" name="toggle" value="{row.key}"'
             f' formaction="{page.map_url}#{dom_id}" hx-get="{page.branch_url}?path={row.key}{opens}{page.filter_query}"'
-            f' hx-target="#{dom_id}" hx-swap="outerHTML"'
+            # hx-params: htmx would add the button's own `toggle`, flipping the row back.
+            f' hx-target="#{dom_id}" hx-swap="outerHTML" hx-params="none"'
             f' id="{dom_id}-toggle" aria-expanded="{"true" if expanded else "false"}"{controls}>'
             f'{"Hide" if expanded else "Show"} {row.child_count} response{plural(row.child_count)}</button></div>'
         )
