@@ -11,8 +11,7 @@ that test.
 import html
 import json
 import re
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 POLLER = re.compile(r'<div id="live-poller"[^>]*\bhx-get="([^"]+)"')
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
