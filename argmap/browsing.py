@@ -103,7 +103,9 @@ def _load_full_graph(map_: Map) -> MapGraph:
 
 
 def forget_graphs() -> None:
+    """Forget every kept graph and node card (`map_cards`)."""
     _graphs.clear()
+    _card_sets.clear()
 
 
 def _read_graph(map_: Map) -> MapGraph:
@@ -170,10 +172,10 @@ class SourceCard:
     title: str
     author: str
     opening: str  # the start of the text, which names an untitled source
+    display_title: str = field(init=False)  # worked out once: every card quoting it shows it
 
-    @property
-    def display_title(self) -> str:
-        return self.title or untitled_name(self.opening)
+    def __post_init__(self):
+        self.display_title = self.title or untitled_name(self.opening)
 
 
 @dataclass(slots=True)
@@ -197,42 +199,74 @@ class NodeCard:
     comment_count: int
     live_quotes: list[QuoteCard] = field(default_factory=list)
     latest_review: Review | None = None  # a rejected node's, from note_reviews
+    _shown: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> int:
         return self.pk
 
+    def shown(self) -> tuple:
+        """What a card shows of the node (but the review, noted later), as one value to compare:
+        worked out once while the card is kept (`map_cards`)."""
+        if self._shown is None:
+            self._shown = (self.pk, self.text, self.status, self.comment_count, self.author_id, tuple(
+                (q.pk, q.exact, q.source.code, q.source.display_title, q.source.author) for q in self.live_quotes))
+        return self._shown
 
-def row_cards(ids: Iterable[int]) -> dict[int, NodeCard]:
-    """As `node_cards`, as NodeCards (two queries: the nodes, then their live quotes)."""
+
+# Past this many ids, asking for the map's nodes and dropping the others beats a `pk IN (...)`
+# list, whose every id Django prepares one by one (most of a fully expanded tree's queries).
+MANY_IDS = 200
+CARD_SETS_KEPT = 16
+_card_sets: KeptRecently[dict[int, NodeCard]] = KeptRecently(CARD_SETS_KEPT)
+
+
+def row_cards(ids: Iterable[int], map_: Map | None = None) -> dict[int, NodeCard]:
+    """As `node_cards`, as NodeCards (two queries: the nodes, then their live quotes). Given the
+    map, the nodes are asked for by map when they are most of it."""
     ids = set(ids)
+    by_map = map_ is not None and len(ids) > MANY_IDS
+    nodes = Node.objects.filter(map_id=map_.pk, deleted_at__isnull=True) if by_map else Node.objects.filter(pk__in=ids)
     rows = (
-        Node.objects.filter(pk__in=ids)
-        .annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
+        nodes.annotate(comment_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
         .order_by()
         .values_list("id", "kind", "text", "status", "author_id", "author__username", "comment_count")
     )
     cards = {
         pk: NodeCard(pk, kind, text, status, author_id, Person(author_id, username) if author_id else None, count)
         for pk, kind, text, status, author_id, username, count in rows
+        if pk in ids
     }
+    quotes = Quote.objects.live().filter(node__map_id=map_.pk) if by_map else Quote.objects.live().filter(node_id__in=ids)
     quotes = (
-        Quote.objects.live().filter(node_id__in=ids).with_source_details()
+        quotes.with_source_details()
         .annotate(source_opening=Substr("source__text", 1, SOURCE_OPENING)).order_by("id")
         .values_list("id", "node_id", "exact", "source__code", "source_title", "source_author", "source_opening")
     )
     sources: dict[tuple, SourceCard] = {}
     for pk, node_id, exact, *details in quotes:
-        source = sources.setdefault(tuple(details), SourceCard(*(value or "" for value in details)))
-        cards[node_id].live_quotes.append(QuoteCard(pk, exact, source))
+        if node_id in cards:
+            source = sources.setdefault(tuple(details), SourceCard(*(value or "" for value in details)))
+            cards[node_id].live_quotes.append(QuoteCard(pk, exact, source))
     return cards
 
 
-def attach_nodes(rows: list[Row], graph: MapGraph) -> dict[int, NodeCard]:
+def map_cards(map_: Map, ids: set[int]) -> dict[int, NodeCard]:
+    """The NodeCards of these nodes of `map_`, kept per map while its `activity` is unchanged (every
+    change to what a card shows bumps it: argmap/signals.py), so a page asked for again reads none.
+    The same for every reader: what a reader may see is decided by the graph that names the ids."""
+    kept = _card_sets.get((map_.pk, map_.code, map_.activity), dict)
+    missing = ids - kept.keys()
+    if missing:
+        kept.update(row_cards(missing, map_))
+    return {pk: kept[pk] for pk in ids if pk in kept}
+
+
+def attach_nodes(rows: list[Row], graph: MapGraph, map_: Map) -> dict[int, NodeCard]:
     """Fetch what the rows show of their nodes (and of their other parents) and hang it on the rows."""
     shown = list(walk(rows))
     wanted = {row.node_id for row in shown} | {e.parent for row in shown for e in row.other_parents}
-    cards = row_cards(wanted)
+    cards = map_cards(map_, wanted)
     for row in shown:
         row.node = cards[row.node_id]
         row.other_places = [(cards[e.parent], e.stance, place_path(graph, e)) for e in row.other_parents]
@@ -267,7 +301,8 @@ class TreeState:
     """What the reader asked to see of their graph: a filter, the open branches, perhaps everything
     expanded, perhaps every child of a long level.
 
-    It writes the query strings of the toggle forms, so expanding works without JavaScript too.
+    Without JavaScript a row's show/hide button sends the page's open branches (the form drawn
+    from `open_keys`) with its own path as `toggle`, so expanding works without JavaScript too.
     """
 
     def __init__(self, graph: MapGraph, *, filter_name: str = "all", open_values: Iterable[str] = (),
@@ -281,9 +316,27 @@ class TreeState:
 
     @classmethod
     def from_query(cls, query, graph: MapGraph) -> "TreeState":
-        """From a request's GET parameters (`filter`, `open`, `expand=all`, `children=all`)."""
-        return cls(graph, filter_name=query.get("filter") or "all", open_values=query.getlist("open"),
-                   expand_all=query.get("expand") == "all", all_children=query.get("children") == "all")
+        """From a request's GET parameters (`filter`, `open`, `expand=all`, `children=all`, and
+        `toggle`: a branch to open, or to close with everything beneath it if it was shown open)."""
+        state = cls(graph, filter_name=query.get("filter") or "all", open_values=query.getlist("open"),
+                    expand_all=query.get("expand") == "all", all_children=query.get("children") == "all")
+        toggle = parse_path(query.get("toggle", ""))
+        if toggle and state.graph.is_path(toggle):
+            state.open, state.expand_all = state.toggled(toggle), False
+        return state
+
+    @property
+    def open_keys(self) -> list[str]:
+        return sorted(path_key(path) for path in self.open)
+
+    def query(self) -> str:
+        """The query string (with its "?", or "") that asks for this tree: open branches and filter."""
+        params = [f"open={key}" for key in self.open_keys]
+        if self.expand_all:
+            params.append("expand=all")
+        if self.filter != "all":
+            params.append(f"filter={self.filter}")
+        return "?" + "&".join(params) if params else ""
 
     @cached_property
     def total_rows(self) -> int:
@@ -320,12 +373,10 @@ class TreeState:
         shown = edges if self.page is None or self.expand_all or every else edges[: self.page]
         row.more_children = len(edges) - len(shown)
         return [self.row(row.path + (e.child,)) if e.child in full else Row(e.child, row.path + (e.child,), e.stance,
-                None, 0, 0, [], False) for e in shown]
+                None, 0, 0, [], False, relation_id=e.relation_id) for e in shown]
 
-    def toggled(self, path: Path) -> list[str]:
-        """The `open` values that flip this branch: closing it closes everything beneath too."""
+    def toggled(self, path: Path) -> set[Path]:
+        """The open branches once this one is flipped: closing it closes everything beneath too."""
         if path in self.open or self.expand_all:
-            kept = {p for p in self.open if p[: len(path)] != path}
-        else:
-            kept = self.open | {path}
-        return sorted(path_key(p) for p in kept)
+            return {p for p in self.open if p[: len(path)] != path}
+        return self.open | {path}

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Sum, When
 
-from argmap.browsing import load_graph
+from argmap.browsing import MANY_IDS, load_graph
+from argmap.caching import KeptRecently
 from argmap.models import Map, Relation, Vote
 from argmap.tree import walk
 
@@ -92,10 +93,26 @@ def summaries(relation_ids, user) -> dict[int, Summary]:
     ids = set(relation_ids)
     if not ids:
         return {}
+    return _summaries(Vote.objects.filter(relation_id__in=ids), user)
+
+
+# A fully expanded tree shows most of its map's relations: their summaries, for the whole map at
+# once, are kept per reader while the map's activity (which every vote bumps) is unchanged.
+MAP_SUMMARIES_KEPT = 64
+_map_summaries: KeptRecently[dict[int, Summary]] = KeptRecently(MAP_SUMMARIES_KEPT)
+
+
+def map_summaries(map_: Map, user) -> dict[int, Summary]:
+    """As `summaries`, for every relation of `map_` anyone voted on."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    return _map_summaries.get((map_.pk, map_.code, map_.activity, user_id),
+                              lambda: _summaries(Vote.objects.filter(relation__map_id=map_.pk), user))
+
+
+def _summaries(votes, user) -> dict[int, Summary]:
     user_id = user.pk if user is not None and user.is_authenticated else None
     rows = (
-        Vote.objects.filter(relation_id__in=ids)
-        .order_by()
+        votes.order_by()
         .values("relation_id")
         .annotate(
             count=Count("id"),
@@ -142,7 +159,7 @@ def vote_boxes(access, relation_ids) -> dict[int, VoteBox]:
     signed_in_user = access.user is not None and access.user.is_authenticated
     if not sees_all and not signed_in_user:
         return {}  # someone who never votes would never see anything
-    found = summaries(ids, access.user)
+    found = map_summaries(access.map, access.user) if len(ids) > MANY_IDS else summaries(ids, access.user)
     boxes = {}
     for relation_id in ids:
         summary = found.get(relation_id, NO_VOTES)
@@ -152,12 +169,12 @@ def vote_boxes(access, relation_ids) -> dict[int, VoteBox]:
     return boxes
 
 
-def attach_row_votes(rows, graph, access) -> None:
+def attach_row_votes(rows, access) -> None:
     """Give every tree row below a thesis its relation's VoteBox as `row.vote` (None if nothing to show)."""
-    shown = [(row, graph.edge(row.path[-2], row.path[-1])) for row in walk(rows) if len(row.path) > 1]
-    boxes = vote_boxes(access, {edge.relation_id for _, edge in shown if edge})
-    for row, edge in shown:
-        row.vote = boxes.get(edge.relation_id) if edge else None
+    shown = [row for row in walk(rows) if row.relation_id is not None]
+    boxes = vote_boxes(access, {row.relation_id for row in shown})
+    for row in shown:
+        row.vote = boxes.get(row.relation_id)
 
 
 def attach_child_votes(children: list[dict], access, own_relation_id: int | None = None) -> VoteBox | None:

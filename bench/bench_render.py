@@ -7,8 +7,9 @@ The floor for n rows: one SELECT of the map's live nodes (id, text, parent), the
 `<ul><li>` strings joined in plain Python with the text escaped. Pages are timed through Django's
 request handler in this process (the server's work, without network or browser), for an
 anonymous reader and for a signed-in contributor (who gets the editing controls and vote forms).
-"cold" reads the map's graph from the database and finds no rendered row kept; "warm" is every
-request after that until the map changes.
+"cold" reads the map's graph and node cards from the database and finds no rendered row kept (the
+thesis strengths of the scoreboard stay kept, but on the "strengths cold too" line); "warm" is
+every request after that until the map changes.
 """
 
 import argparse
@@ -30,13 +31,9 @@ from django.test import Client  # noqa: E402
 
 from argmap.access import Access  # noqa: E402
 from argmap.browsing import forget_graphs, load_graph  # noqa: E402
+from argmap.judging import forget_strengths  # noqa: E402
 from argmap.models import Map, Membership, Node, Quote, Relation, Role  # noqa: E402
-
-try:  # the row cache, once there is one
-    from argmap.views.rows import forget_rows  # noqa: E402
-except ImportError:
-    def forget_rows():
-        pass
+from argmap.views.rows import forget_rows  # noqa: E402
 
 
 def floor(map_) -> tuple[float, int]:
@@ -72,14 +69,18 @@ def floor(map_) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, len(texts)
 
 
-def timed(client, url, repeat, floor_map, headers=None, cold=False) -> tuple[float, float, int]:
+def timed(client, url, repeat, floor_map, headers=None, cold=False, strengths=False) -> tuple[float, float, int]:
     """Median milliseconds of the page and of its floor, each floor run right after a request (so a
-    burst of load elsewhere on the machine weighs on both), and the rows in the last response."""
+    burst of load elsewhere on the machine weighs on both), and the rows in the last response.
+    Cold: no graph, node card or drawn row kept; with `strengths`, no thesis strength either (as
+    after a change to the map's shape, which all of them are kept by)."""
     samples, floors = [], []
     for _ in range(repeat):
         if cold:
-            forget_graphs()
+            forget_graphs()  # and the node cards
             forget_rows()
+            if strengths:
+                forget_strengths()
         started = time.perf_counter()
         response = client.get(url, headers=headers or {})
         samples.append((time.perf_counter() - started) * 1000)
@@ -129,14 +130,16 @@ def main():
     print(header)
     print("-" * len(header))
     cases = [
-        ("1,000 nodes, ?expand=all", f"{small.get_absolute_url()}?expand=all", None, small),
-        ("10,000 nodes, map page", big.get_absolute_url(), None, big),
-        *((label, url, headers, demo) for label, url, headers in demo_pages(demo)),
+        ("1,000 nodes, ?expand=all", f"{small.get_absolute_url()}?expand=all", None, small, False),
+        ("10,000 nodes, map page", big.get_absolute_url(), None, big, False),
+        ("10,000, strengths cold too", big.get_absolute_url(), None, big, True),
+        *((label, url, headers, demo, False) for label, url, headers in demo_pages(demo)),
     ]
-    for label, url, headers, floor_map in cases:
+    for label, url, headers, floor_map, strengths in cases:
         for reader, client in clients.items():
             client.get(url, headers=headers or {})  # the first request of a process pays for imports
-            cold, cold_floor, rows = timed(client, url, max(3, args.repeat // 4), floor_map, headers, cold=True)
+            cold, cold_floor, rows = timed(client, url, max(3, args.repeat // 4), floor_map, headers, cold=True,
+                                           strengths=strengths)
             warm, warm_floor, _ = timed(client, url, args.repeat, floor_map, headers)
             print(f"{label:26} {reader:>11} {rows:>5} {cold:8.1f} {cold_floor:6.2f} {cold / cold_floor:7.1f}"
                   f" {warm:8.1f} {warm_floor:6.2f} {warm / warm_floor:7.1f}")

@@ -1,7 +1,7 @@
 """Tree rows drawn by argmap/views/rows.py: what each reader sees in them, and the card cache that
 must hand out fresh HTML whenever anything a card shows changes."""
 
-import copy
+import dataclasses
 import re
 
 import pytest
@@ -49,15 +49,15 @@ def test_it_shows_an_anonymous_reader_links_but_no_controls(client, tree):
 def test_it_gives_a_contributor_edit_controls_only_on_their_own_claims(client, tree):
     client.force_login(tree.user("contributor"))
     others, own = row_html(client, tree, tree.claim), row_html(client, tree, tree.own)
-    assert "Reply for" in others and ">Edit</a>" not in others and "Delete…" not in others
-    assert ">Edit</a>" in own and "Delete…" in own and "Make it support" in own
+    assert "Reply for" in others and ">Edit</a>" not in others and "Delete&hellip;" not in others
+    assert ">Edit</a>" in own and "Delete&hellip;" in own and "Make it support" in own
     assert f'/maps/{tree.map.code}/nodes/{tree.own.pk}/edit/?path={tree.thesis.pk}.{tree.own.pk}' in own
 
 
 def test_it_gives_an_editor_every_control_with_their_own_csrf_token(client, tree):
     client.force_login(tree.user("editor"))
     html = row_html(client, tree, tree.claim)
-    assert "Make it oppose" in html and "Move…" in html and "Delete…" in html
+    assert "Make it oppose" in html and "Move&hellip;" in html and "Delete&hellip;" in html
     forms = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert forms and all(len(t) == 64 for t in forms)
     # The owner gets the same card from the cache, but their own token in it.
@@ -101,7 +101,7 @@ def test_it_draws_the_vote_widget_as_the_shared_template_does(tree, rf):
     boxes = [VoteBox(7, NO_VOTES, False, True), VoteBox(7, Summary(3, 7, 2), True, True),
              VoteBox(7, Summary(1, 4, None), True, False), VoteBox(7, Summary(2, 5, None), False, True)]
     for box in boxes:
-        ours = page.finish(vote_widget(box, "node-1-2", page), None)
+        ours = page.finish(vote_widget(box, "node-1-2", page))
         theirs = render_to_string("maps/_vote.html", {"map": tree.map, "box": box, "vote_place": "node-1-2"},
                                   request=request)
         ours, theirs = (re.sub(r'value="[A-Za-z0-9]{64}"', "TOKEN", h) for h in (ours, theirs))
@@ -131,10 +131,10 @@ def card(tree, rf):
         access = access_for(tree.map, request.user)
         state = TreeState(load_graph(access), filter_name=filter_name, open_values=open_values)
         row = state.row((tree.thesis.pk, tree.claim.pk))
-        attach_nodes([row], state.graph)
-        attach_row_votes([row], state.graph, access)
-        row.node = copy.copy(row.node)
-        row.node.live_quotes = list(row.node.live_quotes)
+        attach_nodes([row], state.graph, tree.map)
+        attach_row_votes([row], access)
+        # A copy to change: the card read is the one kept for every page of the map.
+        row.node = dataclasses.replace(row.node, live_quotes=list(row.node.live_quotes))
         page = TreePage(request, tree.map, access, state)
         if change:
             change(row, page)
@@ -166,7 +166,7 @@ CHANGES = {
     "path": (lambda row, page: setattr(row, "path", row.path + (4242,)), "-4242-card"),
     "author's name": (lambda row, page: setattr(row.node, "author", Person(row.node.author_id, "renamed")), "by renamed"),
     "vote": (lambda row, page: setattr(row, "vote", VoteBox(row.vote.relation_id, Summary(2, 6, 3), True, True)),
-             "Impact 3.0 of 4, from 2 votes · yours: 3"),
+             "Impact 3.0 of 4, from 2 votes &middot; yours: 3"),
     "other places": (lambda row, page: setattr(row, "other_places", [(row.node, "oppose", (1, 2))]),
                      "Also in 1 other place"),
 }
@@ -185,18 +185,47 @@ def test_it_draws_a_fresh_card_for_another_filter_or_reader(card, tree):
     plain = card()
     assert "Reply for" in plain
     assert "Reply for" not in card(role="viewer")
-    assert 'name="filter" value="oppose"' not in plain
+    assert "filter=oppose" not in plain
     opposing = card(change=lambda row, page: setattr(row, "child_count", 2), filter_name="support")
-    assert 'name="filter" value="support"' in opposing
+    assert "&amp;filter=support" in opposing  # the toggle's htmx request keeps the filter
     assert ">Edit</a>" in card(role="editor") and ">Edit</a>" not in plain
 
 
-def test_it_fills_in_the_open_branches_per_request(card, tree):
-    """Same card, same cache entry; the toggle's branches are the request's own."""
-    with_children = lambda row, page: setattr(row, "child_count", 2)  # noqa: E731
-    toggle_input = f'<input type="hidden" name="open" value="{tree.thesis.pk}.{tree.claim.pk}">'
-    assert toggle_input in card(with_children)  # closed: the toggle opens it
-    assert toggle_input not in card(with_children, open_values=[f"{tree.thesis.pk}.{tree.claim.pk}"])
+def test_it_gives_a_toggle_its_own_path_and_no_other_branch(card, tree):
+    """The open branches are written once, in the page's #tree-open form: a row's button names only
+    its own path, however many branches are open (a big expanded tree's rows each carried them all)."""
+    key = f"{tree.thesis.pk}.{tree.claim.pk}"
+    many_open = [key, *(f"{tree.thesis.pk}.{n}" for n in range(1000, 1100))]
+
+    def with_children(expanded):
+        return lambda row, page: (setattr(row, "child_count", 2), setattr(row, "expanded", expanded))
+
+    closed, opened = card(with_children(False), open_values=many_open), card(with_children(True), open_values=many_open)
+    for html in (closed, opened):
+        assert f'form="tree-open" name="toggle" value="{key}"' in html
+        assert not any(f'value="{other}"' in html or f"open={other}" in html for other in many_open[1:])
+    assert f"?path={key}&amp;open={key}" in closed  # htmx asks for the row opened
+    assert f"?path={key}&amp;open" not in opened and f"?path={key}" in opened  # and closed
+    assert 'aria-expanded="false"' in closed and 'aria-expanded="true"' in opened
+
+
+def test_it_turns_a_toggle_into_the_new_open_branches(tree, rf):
+    """Opening adds the branch; closing takes it out with everything beneath; a path that is not in
+    the map changes nothing; a toggle on an expanded-all page keeps the branches named as open."""
+    below = tree.builder.claim("Under the claim", under=tree.claim).pk
+    tree.map.refresh_from_db()
+    graph = load_graph(access_for(tree.map, tree.user("contributor")))
+    thesis, claim = tree.thesis.pk, tree.claim.pk
+
+    def state(query):
+        return TreeState.from_query(rf.get("/", query).GET, graph)
+
+    assert state({"toggle": f"{thesis}.{claim}"}).open == {(thesis, claim)}
+    closing = state({"open": [f"{thesis}.{claim}", f"{thesis}.{claim}.{below}"], "toggle": f"{thesis}.{claim}"})
+    assert closing.open == set()
+    assert state({"open": f"{thesis}.{claim}", "toggle": f"{claim}.{thesis}"}).open == {(thesis, claim)}
+    expanded = state({"expand": "all", "toggle": f"{thesis}.{claim}"})
+    assert not expanded.expand_all and expanded.open == set()
 
 
 def test_it_keeps_whole_rows_and_branches_equal_to_their_cards(client, tree):

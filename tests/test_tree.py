@@ -106,3 +106,51 @@ def test_it_pages_a_long_level():
     row = build_row(g, (T1,), open_paths={(T1,)}, page=5)
     assert len(row.children) == 5 and row.more_children == 2
     assert len(build_row(g, (T1,), open_paths={(T1,)}, page=None).children) == 7
+
+
+# The one pass (tree._Layout) against the definitions, walked path by path on random graphs
+
+
+def every_path_below(g, node, path=()):
+    """Each path from `node` down, as (nodes, opposes on the way): the slow, obvious definition."""
+    path = path or (node,)
+    yield path, 0
+    for edge in g.children(node):
+        for below, opposes in every_path_below(g, edge.child, path + (edge.child,)):
+            yield below, opposes + (edge.stance == OPPOSE)
+
+
+def random_graph(rng, size):
+    """Theses 1 and 2 and nodes 3..size, each under one to three earlier nodes (several parents,
+    never a cycle: a relation up the graph is refused, as the editing refuses it)."""
+    edges = []
+    for node in range(3, size + 1):
+        for parent in rng.sample(range(1, node), min(node - 1, rng.choice([1, 1, 2, 3]))):
+            edges.append((node, parent, rng.choice([SUPPORT, OPPOSE])))
+    return graph(*edges)
+
+
+def test_it_counts_and_takes_sides_in_one_pass_as_the_paths_say():
+    import random
+
+    rng = random.Random(13)
+    for size in [3, 5, 8, 12, 16] * 4:
+        g = random_graph(rng, size)
+        for node in g.nodes:
+            paths = list(every_path_below(g, node))
+            assert g.descendants(node) == {p[-1] for p, _ in paths[1:]}
+            assert g.descendant_count(node) == len(g.descendants(node))
+            assert g.rows_below(node) == len(paths) - 1  # a node drawn once per place
+        for thesis in g.theses:
+            found: dict[int, set[int]] = {}
+            for path, opposes in list(every_path_below(g, thesis))[1:]:
+                found.setdefault(path[-1], set()).add(opposes % 2)
+            expected = {n: CONTESTED if len(s) == 2 else (OPPOSE if 1 in s else SUPPORT) for n, s in found.items()}
+            assert g.sides(thesis) == expected
+            assert all(g.side(thesis, n) == expected.get(n) for n in g.nodes)
+
+
+def test_it_leaves_a_cycle_out_of_the_counts_instead_of_hanging():
+    # The editing refuses a cycle; should one reach the graph, its nodes are never ready to count.
+    g = graph((10, T1, SUPPORT), (11, 10, SUPPORT), (10, 11, OPPOSE), (12, T1, OPPOSE))
+    assert g.descendant_count(T1) == 1 and g.side(T1, 12) == OPPOSE and g.side(T1, 10) is None

@@ -146,10 +146,17 @@ def test_it_opens_a_branch_without_javascript_and_offers_to_close_it(client, sma
     assert "Stations went quiet" in html
     toggle = re.search(rf'id="node-{thesis.pk}-{pro.pk}-toggle" aria-expanded="(\w+)"', html)
     assert toggle.group(1) == "true"
-    # Its form (the no-JavaScript path) closes the branch: it no longer sends that branch as open.
-    form = html[html.index(f'action="{page_url(map_)}#node-{thesis.pk}-{pro.pk}"') :]
+    # Without JavaScript its button sends the page's open branches with the row as `toggle`...
+    form = html[html.index('<form id="tree-open"') :]
     form = form[: form.index("</form>")]
-    assert f'value="{thesis.pk}.{pro.pk}"' not in form
+    assert f'name="open" value="{thesis.pk}.{pro.pk}"' in form
+    assert f'form="tree-open" name="toggle" value="{thesis.pk}.{pro.pk}"' in html
+    # ...and is sent on to the tree it asked for: the branch closed, or opened.
+    closed = client.get(page_url(map_), {"open": f"{thesis.pk}.{pro.pk}", "toggle": f"{thesis.pk}.{pro.pk}"})
+    assert closed.status_code == 302 and closed["Location"] == page_url(map_)
+    opened = client.get(page_url(map_), {"toggle": f"{thesis.pk}.{pro.pk}", "filter": "support"})
+    assert opened["Location"] == f"{page_url(map_)}?open={thesis.pk}.{pro.pk}&filter=support"
+    assert "Stations went quiet" in client.get(opened["Location"]).content.decode()
 
 
 def test_it_ignores_open_branches_that_are_not_paths_of_the_map(client, small):

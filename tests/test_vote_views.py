@@ -74,7 +74,7 @@ def test_a_second_vote_changes_the_first_and_there_is_still_one(client, site):
     vote(client, site, contributor, "4")
     assert impacts(site.relation) == [(contributor.username, 4)]
     page = client.get(site.map_page()).content.decode()
-    assert "Impact 4.0 of 4, from 1 vote · yours: 4" in page
+    assert "Impact 4.0 of 4, from 1 vote &middot; yours: 4" in page
 
 
 def test_htmx_gets_the_widget_back_with_the_new_mean(client, site):
@@ -83,7 +83,7 @@ def test_htmx_gets_the_widget_back_with_the_new_mean(client, site):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html and 'id="node-1-2-vote"' in html
-    assert "Impact 2.5 of 4, from 2 votes · yours: 4" in html
+    assert "Impact 2.5 of 4, from 2 votes &middot; yours: 4" in html
     assert 'value="4" checked' in html and "Withdraw my vote" in html
 
 
@@ -233,7 +233,7 @@ def test_hidden_until_voted_keeps_the_others_votes_out_of_the_html_until_one_vot
     vote(client, site, site.people["contributor"], "0")
     client.force_login(site.people["contributor"])
     for url in (site.map_page(), site.focus(site.thesis), site.focus(site.claim)):
-        assert "Impact 2.0 of 4, from 3 votes · yours: 0" in client.get(url).content.decode(), url
+        assert "Impact 2.0 of 4, from 3 votes &middot; yours: 0" in client.get(url).content.decode(), url
     # Owners and editors see the votes without voting; a viewer, who cannot vote, sees none.
     for role in ("owner", "editor"):
         client.force_login(site.people[role])
@@ -256,7 +256,7 @@ def test_teachers_always_see_the_votes_and_students_after_voting(client, lesson)
     html = client.get(focus).content.decode()
     assert "from 1 vote" not in html and "Vote to see the others' votes." in html
     client.post(reverse("vote-cast", args=[l.map.code, relation.pk]), {"impact": "1"})
-    assert "Impact 2.0 of 4, from 2 votes · yours: 1" in client.get(focus).content.decode()
+    assert "Impact 2.0 of 4, from 2 votes &middot; yours: 1" in client.get(focus).content.decode()
 
 
 def test_the_htmx_answer_to_a_vote_also_reveals_the_others_only_then(client, site):
@@ -370,7 +370,7 @@ def test_my_votes_lists_exactly_my_votes_on_this_map(client, site, build):
     assert "A claim elsewhere" not in html
     assert "Supports" in html and "Opposes" in html  # the stance towards the parent shown
     assert 'value="3" checked' in html and 'value="0" checked' in html
-    assert "Impact 2.0 of 4, from 2 votes · yours: 3" in html
+    assert "Impact 2.0 of 4, from 2 votes &middot; yours: 3" in html
     assert reverse("vote-withdraw", args=[site.map.code, site.rebuttal_relation.pk]) in html
 
 

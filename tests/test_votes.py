@@ -114,6 +114,26 @@ def test_summaries_give_count_mean_and_my_vote_for_many_relations_in_one_query(
     assert found[below.pk] == votes.Summary(count=1, total=2, mine=None)
 
 
+def test_a_maps_summaries_are_the_relations_own_and_kept_until_the_next_vote(
+    claim_and_rebuttal, django_assert_num_queries
+):
+    """What a fully expanded tree reads: every relation's summary at once, read again only after a
+    vote (each bumps the map's activity), and for each reader their own vote."""
+    b, relation, below, ann, ben = claim_and_rebuttal
+    votes.cast(access_for(relation.map, ann), relation, 4)
+    votes.cast(access_for(relation.map, ben), below, 2)
+    map_ = Map.objects.get(pk=b.map.pk)
+    for user in (ann, ben):
+        expected = votes.summaries([relation.pk, below.pk], user)
+        with django_assert_num_queries(1):
+            assert votes.map_summaries(map_, user) == expected
+        with django_assert_num_queries(0):
+            assert votes.map_summaries(map_, user) == expected
+    votes.cast(access_for(map_, ben), relation, 0)
+    map_.refresh_from_db()
+    assert votes.map_summaries(map_, ann)[relation.pk] == votes.Summary(count=2, total=4, mine=4)
+
+
 def test_a_relation_nobody_voted_on_has_no_summary_and_anonymous_readers_have_no_vote(claim_and_rebuttal):
     from django.contrib.auth.models import AnonymousUser
 

@@ -18,11 +18,6 @@ def tree_url(map_, path, filter_name="all") -> str:
 
 
 @register.simple_tag
-def toggled_open(state, row) -> list[str]:
-    return state.toggled(row.path)
-
-
-@register.simple_tag
 def focus_url(map_, node, path=None) -> str:
     url = reverse("node-focus", args=[map_.code, node.pk])
     return f"{url}?path={path_key(path)}" if path and len(path) > 1 else url

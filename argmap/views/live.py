@@ -90,8 +90,8 @@ def rows(request, code: str):
     new_rows = [child for _, children in lists for child in children if child.node_id in changed_ids]
     # The scoreboard names every thesis.
     theses = [state.row_alone((t,)) for t in state.graph.theses] if request.GET.get("scores") == "1" else []
-    note_reviews(attach_nodes(shown + new_rows + theses, state.graph).values())
-    attach_row_votes(shown + new_rows, state.graph, access)
+    note_reviews(attach_nodes(shown + new_rows + theses, state.graph, map_).values())
+    attach_row_votes(shown + new_rows, access)
     # Without JavaScript a vote comes back to the map page, not to this fragment's address.
     page = TreePage(request, map_, access, state, back=map_.get_absolute_url())
     context = {

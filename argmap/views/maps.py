@@ -21,7 +21,7 @@ from argmap.ratings import with_ratings
 from argmap.search import find_nodes
 from argmap.tree import OPPOSE, SUPPORT, parse_path
 from argmap.views import kept_page
-from argmap.views.rows import TreePage, render_row, render_thesis
+from argmap.views.rows import TreePage, page_with_trees, render_row, render_thesis
 from argmap.votes import attach_child_votes, attach_row_votes
 
 
@@ -50,9 +50,13 @@ def map_detail(request, code: str, slug: str | None = None):
 def _map_page(request, map_, access, csrf_token: str):
     graph = load_graph(access)
     state = TreeState.from_query(request.GET, graph)
+    if "toggle" in request.GET:
+        # A show/hide button without JavaScript: on to the address of the tree it asked for (the
+        # browser keeps the #row it came with), which a reload or a bookmark shows as it is.
+        return redirect(f"{map_.get_absolute_url()}{state.query()}")
     rows = state.thesis_rows()
-    note_reviews(attach_nodes(rows, state.graph).values())
-    attach_row_votes(rows, state.graph, access)
+    note_reviews(attach_nodes(rows, state.graph, map_).values())
+    attach_row_votes(rows, access)
     page = TreePage(request, map_, access, state)
     context = {
         "map": map_,
@@ -66,9 +70,9 @@ def _map_page(request, map_, access, csrf_token: str):
         "scores": thesis_scores(access, [row.node for row in rows]),
         "csrf_token": csrf_token,
     }
-    if request.htmx and request.htmx.target == "trees":
-        return render(request, "maps/detail.html#trees", context)
-    return render(request, "maps/detail.html", context)
+    theses = context.pop("theses")
+    fragment = "#trees" if request.htmx and request.htmx.target == "trees" else ""
+    return page_with_trees(request, f"maps/detail.html{fragment}", context, theses)
 
 
 @require_safe
@@ -93,8 +97,8 @@ def _branch_row(request, map_, access, path):
     if not state.graph.is_path(path):
         raise Http404("That branch is not in this map (any more).")
     row = state.row(path)
-    note_reviews(attach_nodes([row], state.graph).values())
-    attach_row_votes([row], state.graph, access)
+    note_reviews(attach_nodes([row], state.graph, map_).values())
+    attach_row_votes([row], access)
     return HttpResponse(render_row(row, TreePage(request, map_, access, state)))
 
 

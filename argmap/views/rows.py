@@ -12,14 +12,20 @@ A rendered card is kept in a small in-process cache whose key holds everything t
 (node content and status, quotes, counts, place, filter, expanded state) and everything about the
 reader it depends on (may they change it, how they see its author's name, their vote widget), so
 readers who would see the same card share it and any change yields a new key. What belongs to
-one request only (the CSRF token, the page to come back to, the open branches the toggle carries)
-is left out as a marker and filled in on the way out: no token is ever shared through the cache.
+one request only (the CSRF token, the page to come back to) is left out as a marker and filled in
+on the way out: no token is ever shared through the cache. A row's show/hide button carries only
+its own path: without JavaScript it submits the page's one `#tree-open` form (the open branches),
+so no row repeats them.
 """
 
+import re
+import secrets
 from functools import cached_property
 
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,10 +36,11 @@ from argmap.tree import SUPPORT, Row
 from argmap.votes import VoteBox
 
 CARDS_KEPT = 8_000  # about 2 KB each: the cards of a few large maps per process
-_cards: KeptRecently[str] = KeptRecently(CARDS_KEPT)
+_cards: KeptRecently[tuple[str, ...]] = KeptRecently(CARDS_KEPT)
 
-# Filled in per request (never cached): the CSRF field, the vote form's way back, a toggle's branches.
-_CSRF, _BACK, _TOGGLE = "\x00csrf\x00", "\x00back\x00", "\x00toggle\x00"
+# Filled in per request (never cached): the CSRF field, the vote form's way back.
+_CSRF, _BACK = "\x00csrf\x00", "\x00back\x00"
+_MARKERS = re.compile(f"({_CSRF}|{_BACK})")
 
 STANCE_LABELS = {"support": "Supports", "oppose": "Opposes"}
 STATUS_BADGES = {
@@ -87,6 +94,7 @@ class TreePage:
         self.moderated = bool(access.moderated)
         filter_name = state.filter
         self.filter_input = "" if filter_name == "all" else f'<input type="hidden" name="filter" value="{esc(filter_name)}">'
+        self.filter_query = "" if filter_name == "all" else f"&amp;filter={esc(filter_name)}"
         # What every card on this page shares in its cache key.
         self.key = (map_.pk, self.map_url, filter_name, self.contributes, self.moderated)
 
@@ -102,13 +110,13 @@ class TreePage:
         url = self.focus(row.node_id)
         return f"{url}?path={row.key}" if len(row.path) > 1 else url
 
-    def finish(self, html: str, row: Row) -> str:
-        """A card with this request's own parts filled in."""
+    def fill(self, marker: str) -> str:
+        return self.csrf_input if marker == _CSRF else self.back
+
+    def finish(self, html: str) -> str:
+        """HTML with this request's own parts filled in."""
         if "\x00" not in html:
             return html
-        if _TOGGLE in html:
-            html = html.replace(_TOGGLE, "".join(
-                f'<input type="hidden" name="open" value="{value}">' for value in self.state.toggled(row.path)))
         if _CSRF in html:
             html = html.replace(_CSRF, self.csrf_input)
         if _BACK in html:
@@ -123,6 +131,19 @@ class TreePage:
     def csrf_input(self) -> str:
         # Asked for only when a card has a form: get_token marks the response as setting the cookie.
         return f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(get_token(self.request))}">'
+
+
+# Where the trees go in a rendered page; random, so no text on the page can forge it.
+_TREES = f"<!--trees-{secrets.token_hex(16)}-->"
+
+
+def page_with_trees(request, template_name: str, context: dict, theses: list[bytes]) -> HttpResponse:
+    """`template_name` rendered with `theses` (render_thesis's sections) spliced in where the
+    template writes `{{ thesis }}`: a thousand-row tree passed through the template would be copied
+    again by each level of it (blocks, partials, loops), which cost more than drawing its rows."""
+    context = {**context, "theses": [mark_safe(_TREES)] if theses else []}
+    before, _, after = render_to_string(template_name, context, request).partition(_TREES)
+    return HttpResponse(b"".join([before.encode(), *theses, after.encode()]))
 
 
 def render_row(row: Row, page: TreePage) -> SafeString:
@@ -141,7 +162,8 @@ def _row(row: Row, page: TreePage, out: list[str]) -> None:
     if node.status != NodeStatus.APPROVED:
         classes += f" node--{node.status}"
     out.append(f'<li id="{row.dom_id}" data-path="{row.key}" class="{classes}">')
-    out.append(_card_of(row, page))
+    for part in _card_parts(row, page):
+        out.append(page.fill(part) if part[0] == "\x00" else part)
     if row.expanded:
         _children(row, page, out)
     out.append("</li>")
@@ -151,22 +173,25 @@ def render_card(row: Row, page: TreePage) -> SafeString:
     """The row's `<div class="node-card" id="{row.dom_id}-card">` without its children; a thesis's
     `<div class="thesis-card" id="{row.dom_id}">` (what live updates swap)."""
     if row.depth == 1:
-        return mark_safe(page.finish(_thesis_card(row, page), row))
-    return mark_safe(_card_of(row, page))
+        return mark_safe(page.finish(_thesis_card(row, page)))
+    return mark_safe("".join(page.fill(part) if part[0] == "\x00" else part for part in _card_parts(row, page)))
 
 
-def _card_of(row: Row, page: TreePage) -> str:
-    html = _cards.get(_card_key(row, page), lambda: _card(row, page))
-    return page.finish(html, row)
+def _card_parts(row: Row, page: TreePage) -> tuple[str, ...]:
+    """The card, kept cut at its markers: filling them in is then a look at each part's first
+    character, not a search through a page of a thousand cards (which cost more than drawing them)."""
+    return _cards.get(_card_key(row, page), lambda: tuple(part for part in _MARKERS.split(_card(row, page)) if part))
 
 
-def render_thesis(row: Row, page: TreePage) -> SafeString:
-    """A thesis's section: its card, then its tree (or a word on why there is none)."""
+def render_thesis(row: Row, page: TreePage) -> bytes:
+    """A thesis's section: its card, then its tree (or a word on why there is none), encoded for
+    `page_with_trees`. Encoded part by part: joined first, one curly quote in one card would make
+    Python hold the whole tree at two bytes a character, to widen, copy and encode again."""
     node = row.node
     section_class = "thesis-tree" if node.status == NodeStatus.APPROVED else f"thesis-tree thesis-tree--{node.status}"
     parts = [
         f'<section data-path="{row.key}" class="{section_class}" aria-labelledby="{row.dom_id}-text">',
-        _thesis_card(row, page),
+        page.finish(_thesis_card(row, page)),
     ]
     if row.children:
         _children(row, page, parts)
@@ -174,7 +199,7 @@ def render_thesis(row: Row, page: TreePage) -> SafeString:
         what = "matches this filter" if page.state.filter != "all" else "bears on this thesis yet"
         parts.append(f'<p class="muted empty-tree">Nothing {what}.</p>')
     parts.append("</section>")
-    return mark_safe(page.finish("".join(parts), row))
+    return b"".join([part.encode() for part in parts])
 
 
 def _thesis_card(row: Row, page: TreePage) -> str:
@@ -227,12 +252,19 @@ def _card_key(row: Row, page: TreePage) -> tuple:
         page.key,
         row.path, row.stance, row.side, row.descendant_count, row.child_count, row.expanded,
         tuple((parent.pk, parent.text, stance, place) for parent, stance, place in row.other_places),
-        node.pk, node.text, node.status, review.feedback if review is not None else None, node.comment_count,
-        tuple((q.pk, q.exact, q.source.code, q.source.display_title, q.source.author) for q in node.live_quotes),
+        node.shown(), review.feedback if review is not None else None,
         page.access.name_of(node.author) if node.author_id else None,
         page.may_change(node),
-        getattr(row, "vote", None),
+        _vote_key(getattr(row, "vote", None)),
     )
+
+
+def _vote_key(box: VoteBox | None) -> tuple | None:
+    # Plain values: compared as a tuple of ints, not dataclass by dataclass, for every row's lookup.
+    if box is None:
+        return None
+    summary = box.summary
+    return (box.relation_id, summary.count, summary.total, summary.mine, box.revealed, box.can_vote)
 
 
 def _card(row: Row, page: TreePage) -> str:
@@ -242,7 +274,9 @@ def _card(row: Row, page: TreePage) -> str:
         f'<div class="node-card" id="{dom_id}-card">',
         '<p class="node-head">',
         f'<span class="stance stance--{row.stance}"><span class="stance-icon" aria-hidden="true">'
-        f'{"+" if row.stance == SUPPORT else "−"}</span> {STANCE_LABELS.get(row.stance, "")}</span>',
+        # &minus;, not the character: one character beyond ASCII makes Python store the whole page
+        # at two bytes a character, for every copy and for the encoding of the response.
+        f'{"+" if row.stance == SUPPORT else "&minus;"}</span> {STANCE_LABELS.get(row.stance, "")}</span>',
     ]
     if node.live_quotes:
         parts.append('<span class="badge badge--evidence">Evidence</span>')
@@ -279,15 +313,19 @@ def _card(row: Row, page: TreePage) -> str:
             parts.append(f'<li>{STANCE_LABELS.get(stance, "")} <a href="{url}">{esc(parent.text)}</a></li>')
         parts.append("</ul></details>")
     if row.child_count:
-        # Without JavaScript this reloads the page with the branch toggled; htmx swaps just this row.
+        # Without JavaScript the button submits the page's #tree-open form (its open branches) with
+        # this path as `toggle`, and the page comes back with the branch flipped; htmx asks for just
+        # this row, opened or closed, and swaps it.
         expanded = row.expanded
         controls = f' aria-controls="{dom_id}-children"' if expanded else ""
+        opens = "" if expanded else f"&amp;open={row.key}"
         parts.append(
-            f'<form class="toggle" method="get" action="{page.map_url}#{dom_id}"'
-            f' hx-get="{page.branch_url}?path={row.key}" hx-target="#{dom_id}" hx-swap="outerHTML">'
-            f"{_TOGGLE}{page.filter_input}"
-            f'<button type="submit" id="{dom_id}-toggle" aria-expanded="{"true" if expanded else "false"}"{controls}>'
-            f'{"Hide" if expanded else "Show"} {row.child_count} response{plural(row.child_count)}</button></form>'
+            f'<div class="toggle"><button type="submit" form="tree-open" name="toggle" value="{row.key}"'
+            f' formaction="{page.map_url}#{dom_id}" hx-get="{page.branch_url}?path={row.key}{opens}{page.filter_query}"'
+            # hx-params: htmx would add the button's own `toggle`, flipping the row back.
+            f' hx-target="#{dom_id}" hx-swap="outerHTML" hx-params="none"'
+            f' id="{dom_id}-toggle" aria-expanded="{"true" if expanded else "false"}"{controls}>'
+            f'{"Hide" if expanded else "Show"} {row.child_count} response{plural(row.child_count)}</button></div>'
         )
     if page.contributes:
         parts.append(_controls(row, page))
@@ -328,7 +366,7 @@ def vote_widget(box: VoteBox, place: str, page: TreePage) -> str:
     if box.revealed:
         said = (f"Impact {floatformat(summary.mean, 1)} of 4, from {summary.count} vote{plural(summary.count)}"
                 if summary.count else "No impact votes yet")
-        mine = f" · yours: {summary.mine}" if summary.mine is not None else ""
+        mine = f" &middot; yours: {summary.mine}" if summary.mine is not None else ""
         parts.append(f'<p class="vote-summary">{said}{mine}</p>')
     elif box.can_vote:
         parts.append("<p class=\"vote-summary muted\">Vote to see the others' votes.</p>")
@@ -352,15 +390,15 @@ def _controls(row: Row, page: TreePage) -> str:
         parts.append('<details class="more-controls"><summary>More</summary><ul>')
         # Under moderation a student places only their own claims (views/relations.py says why).
         if deeper and (not page.moderated or may_change):
-            parts.append(f"<li>{_link(page.attach(node_id), key, 'Also place under…')}</li>")
+            parts.append(f"<li>{_link(page.attach(node_id), key, 'Also place under&hellip;')}</li>")
         if may_change:
             if deeper:
-                parts.append(f"<li>{_link(page.move(node_id), key, 'Move…')}</li>")
+                parts.append(f"<li>{_link(page.move(node_id), key, 'Move&hellip;')}</li>")
                 other = "oppose" if row.stance == SUPPORT else "support"
                 parts.append(f"<li>{_post(page.stance(node_id), key, f'Make it {other}', other)}</li>")
                 if row.other_places:
                     parts.append(f"<li>{_post(page.detach(node_id), key, 'Take it out from here')}</li>")
-            parts.append(f"<li>{_link(page.delete(node_id), key, 'Delete…')}</li>")
+            parts.append(f"<li>{_link(page.delete(node_id), key, 'Delete&hellip;')}</li>")
         parts.append("</ul></details>")
     parts.append(f'</div><div id="{row.dom_id}-slot" class="edit-slot"></div>')
     return "".join(parts)

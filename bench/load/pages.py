@@ -11,8 +11,7 @@ that test.
 import html
 import json
 import re
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 POLLER = re.compile(r'<div id="live-poller"[^>]*\bhx-get="([^"]+)"')
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -22,9 +21,9 @@ REPLY_LINK = re.compile(r'href="(/maps/[^"/]+/nodes/\d+/reply/\?stance=(?:suppor
 COMMENTS_TOGGLE = re.compile(r'class="comments-toggle" data-comments-url="(/maps/[^"/]+/nodes/\d+/comments/)\?panel=([\w-]+)"')
 VOTE_FORM = re.compile(r'<form class="vote-form" method="post" action="(/maps/[^"/]+/relations/(\d+)/vote/)".*?'
                        r'name="place" value="([\w-]+)"', re.S)
-TOGGLE_FORM = re.compile(r'<form class="toggle"[^>]*hx-get="([^"]+)" hx-target="#([\w-]+)"[^>]*>(.*?)</form>', re.S)
+TOGGLE_BUTTON = re.compile(r'<div class="toggle"><button [^>]*hx-get="([^"]+)" hx-target="#([\w-]+)"[^>]*'
+                           r'aria-expanded="(true|false)"')
 BRANCH_PATH = re.compile(r"path=([\d.]+)")
-OPEN_INPUT = re.compile(r'name="open" value="([\d.]+)"')
 FOCUS_LINK = re.compile(r'<a href="(/maps/[^"/]+/nodes/\d+/[^"#]*)">Focus</a>')
 READER_LINK = re.compile(r'<a href="(/maps/[^"/]+/sources/[\w-]+/)">')
 ROW_PATH = re.compile(r'<(?:li|section)\b[^>]*\bdata-path="([\d.]+)"')
@@ -34,17 +33,16 @@ ROWS_URL = re.compile(r'\bdata-live-rows-url="([^"]+)"')
 
 @dataclass
 class Toggle:
-    """A row's show/hide button: what htmx asks (`url` with the form's `open` values) and swaps."""
+    """A row's show/hide button: what htmx asks (`url`, which says whether the row comes back open)
+    and swaps."""
 
     url: str
     target: str
     path: str  # the row's key: thesis id, child id, ... joined by dots
     opens: bool  # a "Show" button (the branch is closed)
-    open_paths: list[str] = field(default_factory=list)
 
     def request_url(self) -> str:
-        # htmx sends a GET form's fields as the query: the branches open after the click.
-        return self.url + ("&" + urlencode([("open", p) for p in self.open_paths]) if self.open_paths else "")
+        return self.url
 
 
 @dataclass
@@ -95,10 +93,10 @@ def toggles(page: str) -> list[Toggle]:
     """The show/hide button of each row with children, one per row: where a row appears twice (a
     branch fetched after the page and appended to it), the later one is how it is now."""
     found = {}
-    for url, target, body in TOGGLE_FORM.findall(page):
+    for url, target, expanded in TOGGLE_BUTTON.findall(page):
         url = html.unescape(url)
         path = BRANCH_PATH.search(url).group(1)
-        found[path] = Toggle(url, target, path, 'aria-expanded="false"' in body, OPEN_INPUT.findall(body))
+        found[path] = Toggle(url, target, path, expanded == "false")
     return list(found.values())
 
 

@@ -40,8 +40,8 @@ def test_a_change_arrives_row_by_row_and_leaves_the_readers_work_alone(
     expect(first_level.first).to_be_visible()
 
     # The watcher opens a branch, a comment panel under another row, and a reply form under a third.
-    branch = first_level.filter(has=page.locator(":scope > .node-card > form.toggle")).first
-    branch.locator(":scope > .node-card form.toggle button").click()
+    branch = first_level.filter(has=page.locator(":scope > .node-card > .toggle")).first
+    branch.locator(":scope > .node-card .toggle button").click()
     children = branch.locator(":scope > ul.tree > li.node")
     expect(children.first).to_be_visible()
     others = [first_level.nth(i) for i in range(first_level.count())]
