@@ -146,9 +146,9 @@ def test_a_level_shown_whole_stays_whole_after_a_live_update(new_page, demo_map,
     hedging = page.locator("section.thesis-tree").filter(
         has=page.get_by_role("heading", level=2, name=HEDGING, exact=True))
     branch = hedging.locator(":scope > ul.tree > li.node").filter(
-        has=page.locator(":scope > .node-card form.toggle button", has_text=re.compile(r"Show ([3-9]|\d\d)"))).first
+        has=page.locator(":scope > .node-card .toggle button", has_text=re.compile(r"Show ([3-9]|\d\d)"))).first
     branch = page.locator("#" + branch.get_attribute("id"))  # its button's words change as it opens
-    branch.locator(":scope > .node-card form.toggle button").click()
+    branch.locator(":scope > .node-card .toggle button").click()
     level = branch.locator(":scope > ul.tree")
     level.locator(":scope > li.more-children button").click()
     expect(level.locator(":scope > li.more-children")).to_have_count(0)
