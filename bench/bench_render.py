@@ -9,7 +9,9 @@ request handler in this process (the server's work, without network or browser),
 anonymous reader and for a signed-in contributor (who gets the editing controls and vote forms).
 "cold" reads the map's graph and node cards from the database and finds no rendered row kept (the
 thesis strengths of the scoreboard stay kept, but on the "strengths cold too" line); "warm" is
-every request after that until the map changes.
+every request after that until the map changes. Both draw the page: the copy of a whole page kept
+for a reader who asks for it again (views.kept_page) is forgotten before each request, so these
+figures are what a reader's first view after a change costs (bench_demo_pages.py times kept pages).
 """
 
 import argparse
@@ -33,6 +35,7 @@ from argmap.access import Access  # noqa: E402
 from argmap.browsing import forget_graphs, load_graph  # noqa: E402
 from argmap.judging import forget_strengths  # noqa: E402
 from argmap.models import Map, Membership, Node, Quote, Relation, Role  # noqa: E402
+from argmap.views import forget_pages  # noqa: E402
 from argmap.views.rows import forget_rows  # noqa: E402
 
 
@@ -76,6 +79,7 @@ def timed(client, url, repeat, floor_map, headers=None, cold=False, strengths=Fa
     after a change to the map's shape, which all of them are kept by)."""
     samples, floors = [], []
     for _ in range(repeat):
+        forget_pages()  # drawn, not served whole from the kept copy
         if cold:
             forget_graphs()  # and the node cards
             forget_rows()
