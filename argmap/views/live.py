@@ -13,7 +13,7 @@ may see them, and swaps them in; other regions refresh only if they show a chang
 """
 
 from django.core import signing
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -80,7 +80,9 @@ def rows(request, code: str):
         return HttpResponseBadRequest("Which rows? Up to 200 paths like 12.34.56, and changed node ids.")
     state = TreeState.from_query(request.GET, load_graph(access))
     if not all(state.graph.is_path(p) for p in paths):
-        raise Http404("One of those rows is not in this map (any more): reload the page.")
+        # A row went (deleted, moved, or never there for this reader: the same answer for both) while
+        # the page asked: 205 tells live.js to fetch the trees whole, with no error in the console.
+        return HttpResponse(status=205)
     changed_ids = {int(c) for c in changed}
     shown = [state.row_alone(p) for p in dict.fromkeys(paths)]
     # A filter decides which children show from what lies below them, so any change may move them.

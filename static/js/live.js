@@ -312,7 +312,8 @@
       const response = await fetch(tree.dataset.liveRowsUrl + "?" + params, {
         headers: { "HX-Request": "true" }, credentials: "same-origin", cache: "no-store",
       });
-      if (!response.ok) return refresh(false, [tree]);
+      // 205: a row the page asked for is gone (deleted, moved): the trees come whole.
+      if (!response.ok || response.status === 205) return refresh(false, [tree]);
       const doc = new DOMParser().parseFromString(await response.text(), "text/html");
       const lists = doc.body.querySelectorAll(":scope > [data-live-children]");
       if (!Array.from(lists).every(mergeChildren)) return refresh(false, [tree]);
